@@ -1,0 +1,56 @@
+// Options: how to open a Tower database, in code or from a TOML file.
+//
+// The fields mirror the Go original's op.Options (FS: in-memory or on disk,
+// Path, CacheSize, MemTableSize, BytesPerSync) plus the backend plugin and
+// sync-on-write. docs/operations.md says how each maps onto each backend.
+#ifndef TOWER_OPTIONS_HPP_
+#define TOWER_OPTIONS_HPP_
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tower/size.hpp"
+#include "tower/status.hpp"
+
+namespace tower {
+
+struct Options {
+  // The backend plugin: "memory", "rocksdb", "lmdb" or any installed one.
+  // Empty on an existing database: use the backend its manifest names.
+  std::string backend = "rocksdb";
+  // Data directory (on-disk databases).
+  std::string path;
+  // Keep everything in memory (the Go original's op.InMemory()).
+  bool in_memory = false;
+  Size cache_size = Size::FromMegabytes(64);
+  Size memtable_size = Size::FromMegabytes(16);
+  Size bytes_per_sync = Size::FromKilobytes(1024);
+  // Make every write durable before it returns (fsync/fdatasync per commit).
+  bool sync_writes = false;
+  bool create_if_missing = true;
+  bool error_if_exists = false;
+  bool read_only = false;
+  // Extra directories searched for plugins, before the defaults.
+  std::vector<std::filesystem::path> plugin_paths;
+  // Backend-specific options, passed through verbatim ("lmdb.map_size", ...).
+  std::map<std::string, std::string> backend_options;
+
+  // An in-memory database on `backend` (RocksDB's in-memory environment by
+  // default, like the Go original's InMemory()).
+  static Options InMemory(std::string backend = "rocksdb");
+  // An on-disk database at `path`.
+  static Options OnDisk(std::string path, std::string backend = "rocksdb");
+
+  // Reads a TOML configuration (see docs/operations.md). Unknown keys and
+  // bad values are InvalidArgument naming the file, line and key.
+  static Result<Options> FromTomlFile(const std::filesystem::path& file);
+  // Same, from text; `source` names it in messages.
+  static Result<Options> FromTomlString(std::string_view text, std::string_view source = "config");
+};
+
+}  // namespace tower
+
+#endif  // TOWER_OPTIONS_HPP_

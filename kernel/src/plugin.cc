@@ -1,0 +1,280 @@
+#include "tower/plugin.hpp"
+
+#define BOOST_DLL_USE_STD_FS
+#include <boost/dll/shared_library.hpp>
+#include <cstdlib>
+#include <set>
+#include <sstream>
+
+#include "tower/log.hpp"
+
+namespace tower {
+
+namespace fs = std::filesystem;
+
+struct Plugin::Library {
+  boost::dll::shared_library lib;
+};
+
+Plugin::~Plugin() = default;
+
+const char* PluginKindName(PluginKind kind) {
+  switch (kind) {
+    case PluginKind::kBackend: return "backend";
+    case PluginKind::kDatatype: return "datatype";
+    case PluginKind::kCrypto: return "crypto";
+    case PluginKind::kMesh: return "mesh";
+  }
+  return "unknown";
+}
+
+namespace {
+
+constexpr std::string_view kPrefix = "tower-";
+constexpr std::string_view kSuffix = ".so";
+
+void HostLog(void*, int32_t level, const char* plugin, const char* msg, size_t size) {
+  LogLevel l = level <= TOWER_LOG_DEBUG  ? LogLevel::kDebug
+               : level == TOWER_LOG_INFO ? LogLevel::kInfo
+               : level == TOWER_LOG_WARN ? LogLevel::kWarn
+                                         : LogLevel::kError;
+  Log(l, std::string("plugin ") + (plugin ? plugin : "?"), std::string_view(msg, size));
+}
+
+const tower_host_api kHostApi = {TOWER_ABI_MAJOR, TOWER_ABI_MINOR, sizeof(tower_host_api), nullptr,
+                                 &HostLog};
+
+bool ValidName(std::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  for (char c : name) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-')) return false;
+  }
+  return true;
+}
+
+std::string AbiText(unsigned major, unsigned minor) {
+  return std::to_string(major) + "." + std::to_string(minor);
+}
+
+// Checks that every mandatory ABI 1.0 slot of a backend table is filled.
+Status CheckBackendTable(const fs::path& file, const tower_backend_api* api) {
+  if (api == nullptr)
+    return Status::Incompatible(file.string() + ": backend plugin has no backend table");
+  if (api->struct_size < sizeof(tower_backend_api)) {
+    return Status::Incompatible(file.string() + ": backend table is truncated (" +
+                                std::to_string(api->struct_size) + " bytes, ABI 1.0 needs " +
+                                std::to_string(sizeof(tower_backend_api)) + ")");
+  }
+  const void* const fns[] = {reinterpret_cast<const void*>(api->open),
+                             reinterpret_cast<const void*>(api->close),
+                             reinterpret_cast<const void*>(api->get),
+                             reinterpret_cast<const void*>(api->multi_get),
+                             reinterpret_cast<const void*>(api->write),
+                             reinterpret_cast<const void*>(api->snapshot_new),
+                             reinterpret_cast<const void*>(api->snapshot_free),
+                             reinterpret_cast<const void*>(api->iter_new),
+                             reinterpret_cast<const void*>(api->iter_free),
+                             reinterpret_cast<const void*>(api->iter_seek),
+                             reinterpret_cast<const void*>(api->iter_seek_for_prev),
+                             reinterpret_cast<const void*>(api->iter_seek_to_first),
+                             reinterpret_cast<const void*>(api->iter_seek_to_last),
+                             reinterpret_cast<const void*>(api->iter_next),
+                             reinterpret_cast<const void*>(api->iter_prev),
+                             reinterpret_cast<const void*>(api->iter_valid),
+                             reinterpret_cast<const void*>(api->iter_key),
+                             reinterpret_cast<const void*>(api->iter_value),
+                             reinterpret_cast<const void*>(api->iter_status),
+                             reinterpret_cast<const void*>(api->flush),
+                             reinterpret_cast<const void*>(api->checkpoint),
+                             reinterpret_cast<const void*>(api->property)};
+  for (const void* f : fns) {
+    if (f == nullptr)
+      return Status::Incompatible(file.string() + ": backend table has an empty mandatory slot");
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+const tower_host_api* PluginManager::HostApi() { return &kHostApi; }
+
+PluginManager::PluginManager(std::vector<fs::path> dirs) : dirs_(std::move(dirs)) {
+  if (const char* env = std::getenv("TOWER_PLUGIN_PATH")) {
+    std::stringstream ss(env);
+    std::string part;
+    while (std::getline(ss, part, ':')) {
+      if (!part.empty()) dirs_.emplace_back(part);
+    }
+  }
+#ifdef TOWER_PLUGIN_BUILD_DIR
+  dirs_.emplace_back(TOWER_PLUGIN_BUILD_DIR);
+#endif
+#ifdef TOWER_PLUGIN_INSTALL_DIR
+  dirs_.emplace_back(TOWER_PLUGIN_INSTALL_DIR);
+#endif
+}
+
+std::string PluginManager::SearchPathText() const {
+  std::string out;
+  for (const auto& d : dirs_) {
+    if (!out.empty()) out += ", ";
+    out += d.string();
+  }
+  return out.empty() ? "(none)" : out;
+}
+
+std::vector<std::string> PluginManager::Available() const {
+  std::set<std::string> names;
+  for (const auto& d : dirs_) {
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(d, ec)) {
+      std::string f = e.path().filename().string();
+      if (f.size() > kPrefix.size() + kSuffix.size() && f.starts_with(kPrefix) &&
+          f.ends_with(kSuffix)) {
+        names.insert(f.substr(kPrefix.size(), f.size() - kPrefix.size() - kSuffix.size()));
+      }
+    }
+  }
+  return {names.begin(), names.end()};
+}
+
+std::vector<std::string> PluginManager::Available(PluginKind kind) {
+  std::vector<std::string> out;
+  for (const auto& name : Available()) {
+    auto p = Load(name);
+    if (p.ok() && (*p)->kind() == kind) out.push_back(name);
+  }
+  return out;
+}
+
+Result<PluginPtr> PluginManager::Load(const std::string& name) {
+  if (!ValidName(name)) {
+    return Status::InvalidArgument("bad plugin name '" + name +
+                                   "': names use only a-z, 0-9, '_' and '-'");
+  }
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = loaded_.find(name); it != loaded_.end()) return it->second;
+    for (const auto& d : dirs_) {
+      fs::path file = d / (std::string(kPrefix) + name + std::string(kSuffix));
+      std::error_code ec;
+      if (!fs::is_regular_file(file, ec)) continue;
+      auto p = LoadLocked(file);
+      if (!p.ok()) return p;
+      if ((*p)->name() != name) {
+        return Status::Incompatible(file.string() + " declares plugin '" + (*p)->name() +
+                                    "', expected '" + name + "'");
+      }
+      return p;
+    }
+  }
+  std::string avail;
+  for (const auto& n : Available()) avail += (avail.empty() ? "" : ", ") + n;
+  return Status::NotFound("plugin '" + name + "' not found (searched: " + SearchPathText() +
+                          "; available: " + (avail.empty() ? "none" : avail) + ")");
+}
+
+Result<PluginPtr> PluginManager::Load(const std::string& name, PluginKind kind) {
+  auto p = Load(name);
+  if (!p.ok()) return p;
+  if ((*p)->kind() != kind) {
+    return Status::InvalidArgument("plugin '" + name + "' is a " + PluginKindName((*p)->kind()) +
+                                   " plugin, not a " + PluginKindName(kind) + " plugin");
+  }
+  return p;
+}
+
+Result<PluginPtr> PluginManager::LoadFile(const fs::path& file) {
+  std::lock_guard lock(mu_);
+  return LoadLocked(file);
+}
+
+Result<PluginPtr> PluginManager::LoadLocked(const fs::path& file) {
+  std::error_code ec;
+  fs::path abs = fs::absolute(file, ec);
+  if (ec) abs = file;
+  for (const auto& [name, p] : loaded_) {
+    if (fs::equivalent(p->info().file, abs, ec)) return p;
+  }
+  auto lib = std::make_unique<Plugin::Library>();
+  try {
+    lib->lib.load(abs, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
+  } catch (const std::exception& e) {
+    return Status::InvalidArgument("cannot load plugin file " + abs.string() +
+                                   ": not a loadable shared object (" + e.what() + ")");
+  }
+  if (!lib->lib.has(TOWER_PLUGIN_ENTRY_SYMBOL)) {
+    return Status::InvalidArgument(abs.string() + " is not a Tower plugin: it does not export '" +
+                                   TOWER_PLUGIN_ENTRY_SYMBOL + "'");
+  }
+  auto entry = lib->lib.get<const tower_plugin_descriptor*(const tower_host_api*)>(
+      TOWER_PLUGIN_ENTRY_SYMBOL);
+  const tower_plugin_descriptor* d = entry(&kHostApi);
+  if (d == nullptr) {
+    return Status::Incompatible(abs.string() + ": the entry function returned no descriptor");
+  }
+  // The first two fields are readable in every ABI version.
+  if (d->abi_major != TOWER_ABI_MAJOR) {
+    return Status::Incompatible(abs.string() + " was built for Tower plugin ABI " +
+                                AbiText(d->abi_major, d->abi_minor) + " but this host speaks ABI " +
+                                AbiText(TOWER_ABI_MAJOR, TOWER_ABI_MINOR) +
+                                " (the major versions must match; rebuild the plugin)");
+  }
+  if (d->struct_size < TOWER_DESCRIPTOR_MIN_SIZE) {
+    return Status::Incompatible(abs.string() + ": plugin descriptor is truncated (" +
+                                std::to_string(d->struct_size) + " bytes; ABI " +
+                                AbiText(TOWER_ABI_MAJOR, 0) + " needs at least " +
+                                std::to_string(TOWER_DESCRIPTOR_MIN_SIZE) + ")");
+  }
+  if (d->min_host_minor > TOWER_ABI_MINOR) {
+    return Status::Incompatible(
+        abs.string() + " (plugin ABI " + AbiText(d->abi_major, d->abi_minor) +
+        ") needs a host with ABI >= " + AbiText(TOWER_ABI_MAJOR, d->min_host_minor) +
+        "; this host speaks ABI " + AbiText(TOWER_ABI_MAJOR, TOWER_ABI_MINOR));
+  }
+  std::string name = d->name ? d->name : "";
+  if (!ValidName(name)) {
+    return Status::Incompatible(abs.string() + ": plugin declares an invalid name '" + name + "'");
+  }
+  PluginKind kind = static_cast<PluginKind>(d->kind);
+  switch (kind) {
+    case PluginKind::kBackend: TOWER_RETURN_IF_ERROR(CheckBackendTable(abs, d->backend)); break;
+    case PluginKind::kDatatype:
+    case PluginKind::kCrypto:
+    case PluginKind::kMesh:
+      return Status::NotSupported(abs.string() + ": plugin '" + name + "' is of kind " +
+                                  PluginKindName(kind) + ", which this host does not load yet");
+    default:
+      return Status::Incompatible(abs.string() + ": unknown plugin kind " +
+                                  std::to_string(d->kind));
+  }
+  if (auto it = loaded_.find(name); it != loaded_.end()) {
+    return Status::AlreadyExists("two plugins claim the name '" + name +
+                                 "': " + it->second->info().file.string() + " (loaded) and " +
+                                 abs.string());
+  }
+  auto plugin = std::shared_ptr<Plugin>(new Plugin());
+  plugin->lib_ = std::move(lib);
+  plugin->desc_ = d;
+  plugin->info_ = PluginInfo{name,
+                             kind,
+                             d->version ? d->version : "",
+                             d->description ? d->description : "",
+                             d->abi_major,
+                             d->abi_minor,
+                             abs};
+  Log(LogLevel::kInfo, "plugins",
+      "loaded " + std::string(PluginKindName(kind)) + " plugin '" + name + "' " +
+          plugin->info_.version + " from " + abs.string());
+  loaded_[name] = plugin;
+  return PluginPtr(plugin);
+}
+
+std::vector<PluginInfo> PluginManager::Loaded() const {
+  std::lock_guard lock(mu_);
+  std::vector<PluginInfo> out;
+  for (const auto& [name, p] : loaded_) out.push_back(p->info());
+  return out;
+}
+
+}  // namespace tower
