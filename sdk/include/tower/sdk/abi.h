@@ -87,8 +87,7 @@ typedef struct tower_host_api {
   void* ctx; /* passed back as the first argument of every call below */
   /* Writes one log line attributed to the plugin. msg need not be
    * NUL-terminated. */
-  void (*log)(void* ctx, int32_t level, const char* plugin, const char* msg,
-              size_t size);
+  void (*log)(void* ctx, int32_t level, const char* plugin, const char* msg, size_t size);
 } tower_host_api;
 
 /* Kind-specific tables. Each kind's header defines its table; the ones not
@@ -101,8 +100,8 @@ struct tower_mesh_api;     /* reserved for the mesh kind */
 /* What a plugin's entry function returns: a pointer to static storage that
  * stays valid while the library is loaded. */
 typedef struct tower_plugin_descriptor {
-  uint16_t abi_major; /* TOWER_ABI_MAJOR the plugin was compiled with */
-  uint16_t abi_minor; /* TOWER_ABI_MINOR the plugin was compiled with */
+  uint16_t abi_major;      /* TOWER_ABI_MAJOR the plugin was compiled with */
+  uint16_t abi_minor;      /* TOWER_ABI_MINOR the plugin was compiled with */
   uint32_t struct_size;    /* sizeof(tower_plugin_descriptor) in the plugin */
   uint16_t min_host_minor; /* the oldest host minor version it works with */
   uint16_t reserved0;      /* zero */
@@ -118,14 +117,12 @@ typedef struct tower_plugin_descriptor {
 } tower_plugin_descriptor;
 
 /* The smallest descriptor the host accepts: everything up to `mesh`. */
-#define TOWER_DESCRIPTOR_MIN_SIZE \
-  (offsetof(tower_plugin_descriptor, mesh) + sizeof(const void*))
+#define TOWER_DESCRIPTOR_MIN_SIZE (offsetof(tower_plugin_descriptor, mesh) + sizeof(const void*))
 
 /* The entry point, exported as "tower_plugin_entry". It is called once per
  * load, must not fail and must not throw; `host` stays valid until the
  * library is unloaded. */
-typedef const tower_plugin_descriptor* (*tower_plugin_entry_fn)(
-    const tower_host_api* host);
+typedef const tower_plugin_descriptor* (*tower_plugin_entry_fn)(const tower_host_api* host);
 
 /* True when a table whose struct_size is `size` contains `field`. */
 #define TOWER_HAS_FIELD(type, size, field) \

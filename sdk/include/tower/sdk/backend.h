@@ -30,7 +30,7 @@ typedef struct tower_option {
 } tower_option;
 
 /* tower_backend_options.flags */
-#define TOWER_OPEN_IN_MEMORY 1u       /* keep everything in memory; no path */
+#define TOWER_OPEN_IN_MEMORY 1u /* keep everything in memory; no path */
 #define TOWER_OPEN_CREATE_IF_MISSING 2u
 #define TOWER_OPEN_ERROR_IF_EXISTS 4u
 #define TOWER_OPEN_SYNC_WRITES 8u /* every write is synced (durable) */
@@ -38,17 +38,17 @@ typedef struct tower_option {
 
 typedef struct tower_backend_options {
   uint32_t struct_size;
-  uint32_t flags;       /* TOWER_OPEN_* */
-  const char* path;     /* data directory; NULL or "" with IN_MEMORY */
-  uint64_t cache_size;  /* bytes for the read cache; 0 = backend default */
-  uint64_t memtable_size;  /* bytes of write buffer; 0 = backend default */
-  uint64_t bytes_per_sync; /* background sync granularity; 0 = never */
+  uint32_t flags;            /* TOWER_OPEN_* */
+  const char* path;          /* data directory; NULL or "" with IN_MEMORY */
+  uint64_t cache_size;       /* bytes for the read cache; 0 = backend default */
+  uint64_t memtable_size;    /* bytes of write buffer; 0 = backend default */
+  uint64_t bytes_per_sync;   /* background sync granularity; 0 = never */
   const tower_option* extra; /* backend-specific options */
   size_t extra_count;
 } tower_backend_options;
 
 /* tower_read_options.flags */
-#define TOWER_READ_FILL_CACHE 1u /* hint: keep what is read in the cache */
+#define TOWER_READ_DONT_FILL_CACHE 1u /* hint: a scan; do not displace the cache */
 
 typedef struct tower_read_options {
   uint32_t struct_size;
@@ -84,8 +84,7 @@ typedef struct tower_batch_op {
  * TOWER_E_NOT_FOUND or an error code. */
 typedef struct tower_multi_sink {
   void* ctx;
-  void (*item)(void* ctx, size_t index, int32_t code, const char* data,
-               size_t size);
+  void (*item)(void* ctx, size_t index, int32_t code, const char* data, size_t size);
 } tower_multi_sink;
 
 /* tower_backend_api.capabilities */
@@ -102,38 +101,36 @@ typedef struct tower_backend_api {
   uint32_t capabilities; /* TOWER_CAP_* */
 
   /* Opens (or creates) a store. On success *out is set. */
-  int32_t (*open)(const tower_backend_options* options, tower_backend** out,
-                  tower_sink* err);
+  int32_t (*open)(const tower_backend_options* options, tower_backend** out, tower_sink* err);
   /* Closes the store, releasing everything it owns. */
   void (*close)(tower_backend* db);
 
   /* Point read. TOWER_E_NOT_FOUND when absent (value untouched). */
-  int32_t (*get)(tower_backend* db, const tower_read_options* ro,
-                 tower_slice key, tower_sink* value, tower_sink* err);
+  int32_t (*get)(tower_backend* db, const tower_read_options* ro, tower_slice key,
+                 tower_sink* value, tower_sink* err);
   /* Reads n keys from one consistent view; calls out->item once per key. */
-  int32_t (*multi_get)(tower_backend* db, const tower_read_options* ro,
-                       size_t n, const tower_slice* keys,
-                       tower_multi_sink* out, tower_sink* err);
+  int32_t (*multi_get)(tower_backend* db, const tower_read_options* ro, size_t n,
+                       const tower_slice* keys, tower_multi_sink* out, tower_sink* err);
   /* Applies all n operations atomically and in order: after a crash either
    * all of them are visible or none. */
-  int32_t (*write)(tower_backend* db, const tower_write_options* wo,
-                   const tower_batch_op* ops, size_t n, tower_sink* err);
+  int32_t (*write)(tower_backend* db, const tower_write_options* wo, const tower_batch_op* ops,
+                   size_t n, tower_sink* err);
 
   /* A consistent read view that stays fixed until freed. */
-  int32_t (*snapshot_new)(tower_backend* db, tower_snapshot** out,
-                          tower_sink* err);
+  int32_t (*snapshot_new)(tower_backend* db, tower_snapshot** out, tower_sink* err);
   void (*snapshot_free)(tower_backend* db, tower_snapshot* snap);
 
   /* Iterators start unpositioned. Movement functions return 1 when the
    * iterator is positioned on an entry (valid), else 0. key()/value() are
    * valid only while the iterator is valid and until it moves. An iterator
-   * is used by one thread at a time. */
-  int32_t (*iter_new)(tower_backend* db, const tower_read_options* ro,
-                      tower_iterator** out, tower_sink* err);
+   * is used by one thread at a time. An iterator created on a snapshot may
+   * outlive that snapshot's handle: the backend keeps what it needs. A store
+   * opened read-only answers writes with TOWER_E_NOT_SUPPORTED. */
+  int32_t (*iter_new)(tower_backend* db, const tower_read_options* ro, tower_iterator** out,
+                      tower_sink* err);
   void (*iter_free)(tower_iterator* it);
-  int32_t (*iter_seek)(tower_iterator* it, tower_slice target); /* >= */
-  int32_t (*iter_seek_for_prev)(tower_iterator* it,
-                                tower_slice target); /* <= */
+  int32_t (*iter_seek)(tower_iterator* it, tower_slice target);          /* >= */
+  int32_t (*iter_seek_for_prev)(tower_iterator* it, tower_slice target); /* <= */
   int32_t (*iter_seek_to_first)(tower_iterator* it);
   int32_t (*iter_seek_to_last)(tower_iterator* it);
   int32_t (*iter_next)(tower_iterator* it);
@@ -154,8 +151,7 @@ typedef struct tower_backend_api {
    * "tower.stats" (human-readable, several lines), "tower.properties" (the
    * names it knows, one per line) and "tower.max-key-size" (decimal bytes,
    * 0 = unlimited); others are backend-specific. */
-  int32_t (*property)(tower_backend* db, const char* name, tower_sink* value,
-                      tower_sink* err);
+  int32_t (*property)(tower_backend* db, const char* name, tower_sink* value, tower_sink* err);
 } tower_backend_api;
 
 #ifdef __cplusplus

@@ -107,7 +107,7 @@ class ReadOptions {
     if (!o_ || !o_->upper_bound.data) return std::nullopt;
     return view(o_->upper_bound);
   }
-  bool fill_cache() const { return o_ && (o_->flags & TOWER_READ_FILL_CACHE); }
+  bool fill_cache() const { return !o_ || !(o_->flags & TOWER_READ_DONT_FILL_CACHE); }
 
  private:
   const tower_read_options* o_;
@@ -128,6 +128,13 @@ class IteratorBase {
   virtual std::string_view key() const = 0;
   virtual std::string_view value() const = 0;
   virtual Error status() const { return Error::Ok(); }
+
+  // Set by the adapter when a movement threw; reported by iter_status.
+  void set_failure(Error e) { failure_ = std::move(e); }
+  const Error& failure() const { return failure_; }
+
+ private:
+  Error failure_;
 };
 
 // One write-batch operation, as views.
@@ -267,12 +274,13 @@ struct BackendAdapter {
   }
   static void iter_free(tower_iterator* i) { delete it(i); }
   // Movement can allocate (e.g. a backend copying keys); an exception here
-  // leaves the iterator invalid, and iter_status reports it.
+  // makes the movement report "not valid", and iter_status reports why.
   template <class F>
   static int32_t move(tower_iterator* i, F&& f) {
     try {
       return f(it(i)) ? 1 : 0;
     } catch (...) {
+      it(i)->set_failure(detail::from_exception());
       return 0;
     }
   }
@@ -298,6 +306,7 @@ struct BackendAdapter {
   static tower_slice iter_key(tower_iterator* i) { return slice(it(i)->key()); }
   static tower_slice iter_value(tower_iterator* i) { return slice(it(i)->value()); }
   static int32_t iter_status(tower_iterator* i, tower_sink* err) try {
+    if (!it(i)->failure().ok()) return report(it(i)->failure(), err);
     return report(it(i)->status(), err);
   } catch (...) {
     return report(detail::from_exception(), err);
@@ -309,8 +318,7 @@ struct BackendAdapter {
   }
   static int32_t checkpoint(tower_backend* db, const char* dir, tower_sink* err) try {
     if (dir == nullptr || *dir == '\0')
-      return report(Error::Make(TOWER_E_INVALID_ARGUMENT, "checkpoint: empty directory name"),
-                    err);
+      return report(Error::Make(TOWER_E_INVALID_ARGUMENT, "checkpoint: empty directory name"), err);
     return report(self(db)->checkpoint(dir), err);
   } catch (...) {
     return report(detail::from_exception(), err);
@@ -327,11 +335,30 @@ struct BackendAdapter {
   }
 
   static const tower_backend_api* table(uint32_t capabilities) {
-    static const tower_backend_api api = {
-        sizeof(tower_backend_api), capabilities, &open, &close, &get, &multi_get, &write,
-        &snapshot_new, &snapshot_free, &iter_new, &iter_free, &iter_seek, &iter_seek_for_prev,
-        &iter_seek_to_first, &iter_seek_to_last, &iter_next, &iter_prev, &iter_valid, &iter_key,
-        &iter_value, &iter_status, &flush, &checkpoint, &property};
+    static const tower_backend_api api = {sizeof(tower_backend_api),
+                                          capabilities,
+                                          &open,
+                                          &close,
+                                          &get,
+                                          &multi_get,
+                                          &write,
+                                          &snapshot_new,
+                                          &snapshot_free,
+                                          &iter_new,
+                                          &iter_free,
+                                          &iter_seek,
+                                          &iter_seek_for_prev,
+                                          &iter_seek_to_first,
+                                          &iter_seek_to_last,
+                                          &iter_next,
+                                          &iter_prev,
+                                          &iter_valid,
+                                          &iter_key,
+                                          &iter_value,
+                                          &iter_status,
+                                          &flush,
+                                          &checkpoint,
+                                          &property};
     return &api;
   }
 };
@@ -358,25 +385,24 @@ inline void log(int32_t level, const char* plugin, std::string_view msg) {
 //   VERSION      the plugin's version string
 //   DESCRIPTION  one line
 //   CAPS         TOWER_CAP_* flags
-#define TOWER_BACKEND_PLUGIN(CLASS, NAME, VERSION, DESCRIPTION, CAPS)                     \
-  extern "C" TOWER_PLUGIN_EXPORT const tower_plugin_descriptor* tower_plugin_entry(        \
-      const tower_host_api* host) {                                                        \
-    ::tower::sdk::host_api() = host;                                                       \
-    static const tower_plugin_descriptor d = {                                             \
-        TOWER_ABI_MAJOR,                                                                   \
-        TOWER_ABI_MINOR,                                                                   \
-        sizeof(tower_plugin_descriptor),                                                   \
-        0,                                                                                 \
-        0,                                                                                 \
-        TOWER_KIND_BACKEND,                                                                \
-        NAME,                                                                              \
-        VERSION,                                                                           \
-        DESCRIPTION,                                                                       \
-        ::tower::sdk::BackendAdapter<CLASS>::table(CAPS),                                  \
-        nullptr,                                                                           \
-        nullptr,                                                                           \
-        nullptr};                                                                          \
-    return &d;                                                                             \
+#define TOWER_BACKEND_PLUGIN(CLASS, NAME, VERSION, DESCRIPTION, CAPS)                           \
+  extern "C" TOWER_PLUGIN_EXPORT const tower_plugin_descriptor* tower_plugin_entry(             \
+      const tower_host_api* host) {                                                             \
+    ::tower::sdk::host_api() = host;                                                            \
+    static const tower_plugin_descriptor d = {TOWER_ABI_MAJOR,                                  \
+                                              TOWER_ABI_MINOR,                                  \
+                                              sizeof(tower_plugin_descriptor),                  \
+                                              0,                                                \
+                                              0,                                                \
+                                              TOWER_KIND_BACKEND,                               \
+                                              NAME,                                             \
+                                              VERSION,                                          \
+                                              DESCRIPTION,                                      \
+                                              ::tower::sdk::BackendAdapter<CLASS>::table(CAPS), \
+                                              nullptr,                                          \
+                                              nullptr,                                          \
+                                              nullptr};                                         \
+    return &d;                                                                                  \
   }
 
 #endif  // TOWER_SDK_PLUGIN_HPP_
