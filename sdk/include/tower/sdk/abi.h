@@ -24,7 +24,7 @@ extern "C" {
 #endif
 
 #define TOWER_ABI_MAJOR 1
-#define TOWER_ABI_MINOR 0
+#define TOWER_ABI_MINOR 1
 
 /* The one symbol every plugin exports (see tower_plugin_entry_fn). */
 #define TOWER_PLUGIN_ENTRY_SYMBOL "tower_plugin_entry"
@@ -93,7 +93,7 @@ typedef struct tower_host_api {
 /* Kind-specific tables. Each kind's header defines its table; the ones not
  * defined yet are reserved slots so that adding a kind is an append. */
 struct tower_backend_api;  /* tower/sdk/backend.h */
-struct tower_datatype_api; /* reserved for the data-type kind */
+struct tower_datatype_api; /* tower/sdk/datatype.h (ABI 1.1) */
 struct tower_crypto_api;   /* reserved for the crypto kind */
 struct tower_mesh_api;     /* reserved for the mesh kind */
 

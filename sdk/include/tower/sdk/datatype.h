@@ -1,0 +1,137 @@
+/* Tower plugin ABI: the data-type kind (ABI 1.1).
+ *
+ * A data-type plugin declares value types (by name, with an encoding
+ * version) and commands (by name, e.g. "int.add"). The kernel assigns each
+ * type a per-database id, locks the command's keys, calls the command with
+ * a command context, and commits everything the command staged as one
+ * atomic backend batch when it returns TOWER_OK (nothing when it fails).
+ *
+ * Values cross the boundary as tower_value: a tagged union whose byte
+ * fields are slices valid only during the call.
+ */
+#ifndef TOWER_SDK_DATATYPE_H_
+#define TOWER_SDK_DATATYPE_H_
+
+#include "tower/sdk/abi.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- values (the Go original's PrimitiveData) ---- */
+#define TOWER_VALUE_NULL 0u
+#define TOWER_VALUE_STRING 1u    /* bytes: UTF-8 text */
+#define TOWER_VALUE_INT 2u       /* i: int64 */
+#define TOWER_VALUE_FLOAT 3u     /* f: float64 */
+#define TOWER_VALUE_BOOL 4u      /* i: 0 or 1 */
+#define TOWER_VALUE_BINARY 5u    /* bytes */
+#define TOWER_VALUE_TIMESTAMP 6u /* i: nanoseconds since the Unix epoch */
+#define TOWER_VALUE_DURATION 7u  /* i: nanoseconds */
+#define TOWER_VALUE_UUID 8u      /* bytes: 16 */
+#define TOWER_VALUE_BIGINT 9u    /* bytes: sign (0 = +, 1 = -) then big-endian magnitude */
+#define TOWER_VALUE_DECIMAL 10u  /* bytes: coefficient as BIGINT; aux: scale */
+#define TOWER_VALUE_TIME 11u     /* i: seconds since the epoch (UTC); nanos; aux: zone offset, s */
+#define TOWER_VALUE_ARRAY 12u    /* results only: see tower_value_sink.push */
+
+typedef struct tower_value {
+  uint32_t type; /* TOWER_VALUE_* */
+  int32_t aux;   /* DECIMAL scale, TIME zone offset in seconds */
+  int64_t i;
+  double f;
+  tower_slice bytes;
+  uint32_t nanos; /* TIME: 0..999,999,999 */
+  uint32_t reserved;
+} tower_value;
+
+/* A command's result. set() gives a single value; push() appends to an
+ * array result (a command that pushes nothing but calls set with
+ * TOWER_VALUE_ARRAY returns an empty array). The host copies the value. */
+typedef struct tower_value_sink {
+  void* ctx;
+  void (*set)(void* ctx, const tower_value* value);
+  void (*push)(void* ctx, const tower_value* value);
+} tower_value_sink;
+
+/* ---- the command context: what a command may do, offered by the host ---- */
+typedef struct tower_cmd_ctx tower_cmd_ctx; /* opaque, host-owned */
+
+/* read_value's `type` argument: any type (the found type is reported). */
+#define TOWER_ANY_TYPE 0xFFFFFFFFu
+/* read_value's *found_type when the value belongs to another plugin. */
+#define TOWER_FOREIGN_TYPE 0xFFFFFFFEu
+
+/* tower_cmd_api.write_value flags */
+#define TOWER_WRITE_KEEP_TTL 1u /* keep the key's expiry (read-modify-write) */
+
+typedef struct tower_cmd_api {
+  uint32_t struct_size;
+  uint32_t reserved;
+  /* Reads the value of a (locked) key as this command sees it: staged
+   * writes of the same command first, then the store. `type` is the index
+   * of one of the plugin's own types, or TOWER_ANY_TYPE. NOT_FOUND when the
+   * key is absent or expired; TYPE_MISMATCH (with a message naming the key,
+   * the type found and the type wanted) when it holds another type. On
+   * success *found_type is the plugin's type index (or TOWER_FOREIGN_TYPE)
+   * and *encoding the value's encoding version; payload receives the bytes.
+   */
+  int32_t (*read_value)(tower_cmd_ctx* ctx, tower_slice key, uint32_t type, uint32_t* found_type,
+                        uint32_t* encoding, tower_sink* payload, tower_sink* err);
+  /* Stages key := value of the plugin's type index `type`, encoded with the
+   * type's current encoding version. Without TOWER_WRITE_KEEP_TTL any
+   * expiry of the key is cleared (like Redis SET). */
+  int32_t (*write_value)(tower_cmd_ctx* ctx, tower_slice key, uint32_t type, tower_slice payload,
+                         uint32_t flags, tower_sink* err);
+  /* Stages the removal of a key of any type. */
+  int32_t (*delete_value)(tower_cmd_ctx* ctx, tower_slice key, tower_sink* err);
+  /* Limits a command must respect: the largest payload for big numbers. */
+  uint64_t (*max_number_bytes)(tower_cmd_ctx* ctx);
+  /* The current time, nanoseconds since the Unix epoch (injectable). */
+  int64_t (*now_ns)(tower_cmd_ctx* ctx);
+  /* Fills buf with cryptographically secure random bytes. */
+  int32_t (*random_bytes)(tower_cmd_ctx* ctx, char* buf, size_t size, tower_sink* err);
+} tower_cmd_api;
+
+/* ---- declarations ---- */
+typedef struct tower_type_def {
+  const char* name;  /* unique across plugins, e.g. "int" */
+  uint32_t encoding; /* the encoding version this plugin writes, 1..255 */
+  uint32_t reserved;
+} tower_type_def;
+
+/* tower_command_def.flags */
+#define TOWER_CMD_READ_ONLY 1u /* takes shared locks, stages nothing */
+#define TOWER_CMD_WRITE 2u
+
+typedef int32_t (*tower_command_fn)(void* user, const tower_cmd_api* api, tower_cmd_ctx* ctx,
+                                    const tower_value* args, size_t nargs, tower_value_sink* out,
+                                    tower_sink* err);
+
+typedef struct tower_command_def {
+  uint32_t struct_size;
+  uint32_t flags;      /* TOWER_CMD_* */
+  const char* name;    /* "type.operation", [a-z0-9_.]+ */
+  const char* usage;   /* "KEY DELTA:int", for help and usage errors */
+  const char* summary; /* one line */
+  /* Which arguments are keys (strings or binaries), Redis-style: first,
+   * last (-1 = the last argument) and step; first = -1 means none. */
+  int32_t first_key, last_key, key_step;
+  /* Argument counts, keys included; max_args = -1 means no limit. */
+  int32_t min_args, max_args;
+  tower_command_fn execute;
+  void* user; /* passed back to execute */
+} tower_command_def;
+
+typedef struct tower_datatype_api {
+  uint32_t struct_size;
+  uint32_t reserved;
+  size_t type_count;
+  const tower_type_def* types;
+  size_t command_count;
+  const tower_command_def* commands;
+} tower_datatype_api;
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* TOWER_SDK_DATATYPE_H_ */

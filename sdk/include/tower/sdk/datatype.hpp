@@ -1,0 +1,270 @@
+// Plugin-side C++ helpers for data-type plugins (header-only).
+//
+//   static void Define(tower::sdk::DatatypeBuilder& b) {
+//     uint32_t kInt = b.type("int", 1);
+//     b.command({"int.get", "KEY", "returns the value", TOWER_CMD_READ_ONLY, 1, 1},
+//               [kInt](tower::sdk::Call& c) -> tower::sdk::Error { ... });
+//   }
+//   TOWER_DATATYPE_PLUGIN("mytypes", "1.0.0", "what they are", Define)
+//
+// Every command runs with its keys locked by the kernel; what it writes
+// through Call is committed atomically when it returns OK.
+#ifndef TOWER_SDK_DATATYPE_HPP_
+#define TOWER_SDK_DATATYPE_HPP_
+
+#include <deque>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tower/sdk/datatype.h"
+#include "tower/sdk/plugin.hpp"
+
+namespace tower::sdk {
+
+inline const char* value_type_name(uint32_t t) {
+  static const char* const kNames[] = {"null",    "string",    "int",      "float", "bool",
+                                       "binary",  "timestamp", "duration", "uuid",  "bigint",
+                                       "decimal", "time",      "array"};
+  return t < sizeof(kNames) / sizeof(kNames[0]) ? kNames[t] : "unknown";
+}
+
+// One command invocation: its arguments, the store as the command sees it,
+// and the result.
+class Call {
+ public:
+  Call(const char* name, const tower_cmd_api* api, tower_cmd_ctx* ctx, const tower_value* args,
+       size_t nargs, tower_value_sink* out)
+      : name_(name), api_(api), ctx_(ctx), args_(args), nargs_(nargs), out_(out) {}
+
+  const char* name() const { return name_; }
+  size_t size() const { return nargs_; }
+  const tower_value& arg(size_t i) const { return args_[i]; }
+
+  // Argument i as a key (string or binary; the kernel has checked keys).
+  std::string_view key(size_t i = 0) const { return view(args_[i].bytes); }
+
+  // Typed arguments: InvalidArgument naming the command, the position
+  // (1-based) and both types when the argument has another type.
+  Error want(size_t i, uint32_t type) const {
+    if (args_[i].type == type) return Error::Ok();
+    return Error::Make(TOWER_E_INVALID_ARGUMENT,
+                       std::string(name_) + ": argument " + std::to_string(i + 1) + " must be " +
+                           value_type_name(type) + ", got " + value_type_name(args_[i].type));
+  }
+  Error get_int(size_t i, int64_t* out) const { return get_i(i, TOWER_VALUE_INT, out); }
+  Error get_duration(size_t i, int64_t* out) const { return get_i(i, TOWER_VALUE_DURATION, out); }
+  Error get_timestamp(size_t i, int64_t* out) const { return get_i(i, TOWER_VALUE_TIMESTAMP, out); }
+  Error get_bool(size_t i, bool* out) const {
+    int64_t v = 0;
+    Error e = get_i(i, TOWER_VALUE_BOOL, &v);
+    *out = v != 0;
+    return e;
+  }
+  Error get_float(size_t i, double* out) const {
+    Error e = want(i, TOWER_VALUE_FLOAT);
+    if (e.ok()) *out = args_[i].f;
+    return e;
+  }
+  Error get_bytes(size_t i, uint32_t type, std::string_view* out) const {
+    Error e = want(i, type);
+    if (e.ok()) *out = view(args_[i].bytes);
+    return e;
+  }
+  Error invalid(const std::string& why) const {
+    return Error::Make(TOWER_E_INVALID_ARGUMENT, std::string(name_) + ": " + why);
+  }
+
+  // --- the store ---
+  // Reads `key` expecting the plugin's type index `type` (or TOWER_ANY_TYPE).
+  Error read(std::string_view key, uint32_t type, std::string* payload,
+             uint32_t* found_type = nullptr, uint32_t* encoding = nullptr) const {
+    uint32_t ft = 0, enc = 0;
+    StringOut p(payload);
+    ErrorOut err;
+    int32_t code = api_->read_value(ctx_, slice(key), type, &ft, &enc, &p.sink, &err.sink);
+    if (found_type) *found_type = ft;
+    if (encoding) *encoding = enc;
+    return Error::Make(code, std::move(err.message));
+  }
+  Error write(std::string_view key, uint32_t type, std::string_view payload,
+              bool keep_ttl = false) const {
+    ErrorOut err;
+    int32_t code = api_->write_value(ctx_, slice(key), type, slice(payload),
+                                     keep_ttl ? TOWER_WRITE_KEEP_TTL : 0u, &err.sink);
+    return Error::Make(code, std::move(err.message));
+  }
+  Error remove(std::string_view key) const {
+    ErrorOut err;
+    int32_t code = api_->delete_value(ctx_, slice(key), &err.sink);
+    return Error::Make(code, std::move(err.message));
+  }
+  uint64_t max_number_bytes() const { return api_->max_number_bytes(ctx_); }
+  int64_t now_ns() const { return api_->now_ns(ctx_); }
+  Error random_bytes(char* buf, size_t n) const {
+    ErrorOut err;
+    int32_t code = api_->random_bytes(ctx_, buf, n, &err.sink);
+    return Error::Make(code, std::move(err.message));
+  }
+
+  // --- the result ---
+  void set(const tower_value& v) const { out_->set(out_->ctx, &v); }
+  void push(const tower_value& v) const { out_->push(out_->ctx, &v); }
+  void set_null() const { set(make(TOWER_VALUE_NULL)); }
+  void set_int(int64_t i) const { set(of_i(TOWER_VALUE_INT, i)); }
+  void set_bool(bool b) const { set(of_i(TOWER_VALUE_BOOL, b ? 1 : 0)); }
+  void set_duration(int64_t ns) const { set(of_i(TOWER_VALUE_DURATION, ns)); }
+  void set_timestamp(int64_t ns) const { set(of_i(TOWER_VALUE_TIMESTAMP, ns)); }
+  void set_float(double f) const {
+    tower_value v = make(TOWER_VALUE_FLOAT);
+    v.f = f;
+    set(v);
+  }
+  void set_bytes(uint32_t type, std::string_view b, int32_t aux = 0) const {
+    tower_value v = make(type);
+    v.bytes = slice(b);
+    v.aux = aux;
+    set(v);
+  }
+  void set_string(std::string_view s) const { set_bytes(TOWER_VALUE_STRING, s); }
+
+  static tower_value make(uint32_t type) {
+    tower_value v{};
+    v.type = type;
+    return v;
+  }
+  static tower_value of_i(uint32_t type, int64_t i) {
+    tower_value v = make(type);
+    v.i = i;
+    return v;
+  }
+
+ private:
+  struct StringOut {
+    explicit StringOut(std::string* s)
+        : sink{s, [](void* c, const char* d, size_t n) {
+                 static_cast<std::string*>(c)->assign(d, n);
+               }} {}
+    tower_sink sink;
+  };
+  struct ErrorOut {
+    ErrorOut()
+        : sink{&message, [](void* c, const char* d, size_t n) {
+                 static_cast<std::string*>(c)->assign(d, n);
+               }} {}
+    std::string message;
+    tower_sink sink;
+  };
+  Error get_i(size_t i, uint32_t type, int64_t* out) const {
+    Error e = want(i, type);
+    if (e.ok()) *out = args_[i].i;
+    return e;
+  }
+
+  const char* name_;
+  const tower_cmd_api* api_;
+  tower_cmd_ctx* ctx_;
+  const tower_value* args_;
+  size_t nargs_;
+  tower_value_sink* out_;
+};
+
+// The static shape of a command.
+struct CommandSpec {
+  const char* name;
+  const char* usage;
+  const char* summary;
+  uint32_t flags;
+  int32_t min_args, max_args;
+  // Key positions; the default is "the first argument is the key".
+  int32_t first_key = 0, last_key = 0, key_step = 1;
+};
+
+using CommandFn = std::function<Error(Call&)>;
+
+// Collects a plugin's types and commands into the C tables (static storage
+// owned by the builder, which lives as long as the library).
+class DatatypeBuilder {
+ public:
+  // Declares a type; returns its index, used in Call::read/write.
+  uint32_t type(const char* name, uint32_t encoding) {
+    types_.push_back({name, encoding, 0});
+    return static_cast<uint32_t>(types_.size() - 1);
+  }
+  void command(const CommandSpec& s, CommandFn fn) {
+    fns_.push_back({s.name, std::move(fn)});
+    tower_command_def d{};
+    d.struct_size = sizeof(tower_command_def);
+    d.flags = s.flags;
+    d.name = s.name;
+    d.usage = s.usage;
+    d.summary = s.summary;
+    d.first_key = s.first_key;
+    d.last_key = s.last_key;
+    d.key_step = s.key_step;
+    d.min_args = s.min_args;
+    d.max_args = s.max_args;
+    d.execute = &Trampoline;
+    d.user = &fns_.back();
+    commands_.push_back(d);
+  }
+  const tower_datatype_api* table() {
+    api_ = {sizeof(tower_datatype_api),
+            0,
+            types_.size(),
+            types_.data(),
+            commands_.size(),
+            commands_.data()};
+    return &api_;
+  }
+
+ private:
+  struct Named {
+    const char* name;
+    CommandFn fn;
+  };
+  static int32_t Trampoline(void* user, const tower_cmd_api* api, tower_cmd_ctx* ctx,
+                            const tower_value* args, size_t nargs, tower_value_sink* out,
+                            tower_sink* err) {
+    auto* n = static_cast<Named*>(user);
+    try {
+      Call call(n->name, api, ctx, args, nargs, out);
+      return report(n->fn(call), err);
+    } catch (...) {
+      return report(detail::from_exception(), err);
+    }
+  }
+  std::vector<tower_type_def> types_;
+  std::vector<tower_command_def> commands_;
+  std::deque<Named> fns_;  // stable addresses for `user`
+  tower_datatype_api api_{};
+};
+
+}  // namespace tower::sdk
+
+// Defines the entry symbol of a data-type plugin whose types and commands
+// DEFINE(tower::sdk::DatatypeBuilder&) declares (called once, at load).
+#define TOWER_DATATYPE_PLUGIN(NAME, VERSION, DESCRIPTION, DEFINE)                   \
+  extern "C" TOWER_PLUGIN_EXPORT const tower_plugin_descriptor* tower_plugin_entry( \
+      const tower_host_api* host) {                                                 \
+    ::tower::sdk::host_api() = host;                                                \
+    static ::tower::sdk::DatatypeBuilder builder;                                   \
+    static const tower_plugin_descriptor d = [] {                                   \
+      DEFINE(builder);                                                              \
+      tower_plugin_descriptor x{};                                                  \
+      x.abi_major = TOWER_ABI_MAJOR;                                                \
+      x.abi_minor = TOWER_ABI_MINOR;                                                \
+      x.struct_size = sizeof(tower_plugin_descriptor);                              \
+      x.min_host_minor = 1; /* the data-type kind arrived in ABI 1.1 */             \
+      x.kind = TOWER_KIND_DATATYPE;                                                 \
+      x.name = NAME;                                                                \
+      x.version = VERSION;                                                          \
+      x.description = DESCRIPTION;                                                  \
+      x.datatype = builder.table();                                                 \
+      return x;                                                                     \
+    }();                                                                            \
+    return &d;                                                                      \
+  }
+
+#endif  // TOWER_SDK_DATATYPE_HPP_
