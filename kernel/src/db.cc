@@ -12,6 +12,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "db_internal.hpp"
+#include "lock_table.hpp"
 #include "tower/frame.hpp"
 #include "tower/keys.hpp"
 #include "tower/log.hpp"
@@ -246,6 +248,7 @@ Result<std::unique_ptr<Db>> Db::open(const Options& options) {
     }
   }
   TOWER_RETURN_IF_ERROR(db->LoadTypes());
+  TOWER_RETURN_IF_ERROR(db->LoadDatatypes());
   return db;
 }
 
@@ -353,6 +356,8 @@ Status Db::put(std::string_view key, std::string_view value) {
   EncodeFrame(&frame, kTypeBytes, 1, std::nullopt, value);
   WriteOptions wo;
   wo.sync = options_.sync_writes;
+  std::string_view k[] = {key};
+  auto guard = locks_->Lock(k, false);
   return backend_->Put(wo, keys::Meta(key), frame);
 }
 
@@ -364,12 +369,11 @@ Result<std::string> Db::get(std::string_view key) {
   if (!s.ok()) return s;
   auto f = DecodeFrame(key, raw);
   if (!f.ok()) return f.status();
+  if (f->expiry_ms && static_cast<int64_t>(*f->expiry_ms) * 1000000 <= now_ns()) {
+    return Status::NotFound("key " + keys::Quote(key) + " not found");
+  }
   if (f->type != kTypeBytes) {
-    std::string name = "type #" + std::to_string(f->type);
-    for (const auto& t : manifest_.types) {
-      if (t.id == f->type) name = t.name;
-    }
-    return Status::TypeMismatch("key " + keys::Quote(key) + " holds a " + name +
+    return Status::TypeMismatch("key " + keys::Quote(key) + " holds a " + TypeName(f->type) +
                                 " value, not bytes");
   }
   return std::string(f->payload);
@@ -379,6 +383,8 @@ Status Db::del(std::string_view key) {
   TOWER_RETURN_IF_ERROR(CheckKey(key));
   WriteOptions wo;
   wo.sync = options_.sync_writes;
+  std::string_view k[] = {key};
+  auto guard = locks_->Lock(k, false);
   return backend_->Delete(wo, keys::Meta(key));
 }
 

@@ -95,7 +95,8 @@ Status ReadStorage(const TomlReader& r, const toml::table& t, Options* o) {
   TOWER_RETURN_IF_ERROR(
       r.OnlyKnown(t, w,
                   {"backend", "path", "in_memory", "cache_size", "memtable_size", "bytes_per_sync",
-                   "sync_writes", "create_if_missing", "error_if_exists", "read_only", "options"}));
+                   "sync_writes", "create_if_missing", "error_if_exists", "read_only",
+                   "max_number_size", "options"}));
   TOWER_RETURN_IF_ERROR(r.GetString(t, w, "backend", &o->backend));
   TOWER_RETURN_IF_ERROR(r.GetString(t, w, "path", &o->path));
   TOWER_RETURN_IF_ERROR(r.GetBool(t, w, "in_memory", &o->in_memory));
@@ -106,6 +107,7 @@ Status ReadStorage(const TomlReader& r, const toml::table& t, Options* o) {
   TOWER_RETURN_IF_ERROR(r.GetBool(t, w, "create_if_missing", &o->create_if_missing));
   TOWER_RETURN_IF_ERROR(r.GetBool(t, w, "error_if_exists", &o->error_if_exists));
   TOWER_RETURN_IF_ERROR(r.GetBool(t, w, "read_only", &o->read_only));
+  TOWER_RETURN_IF_ERROR(r.GetSize(t, w, "max_number_size", &o->max_number_size));
   if (const toml::node* n = t.get("options")) {
     if (!n->is_table()) return r.Error(*n, "'storage.options' must be a table");
     for (const auto& [k, v] : *n->as_table()) {
@@ -125,7 +127,14 @@ Status ReadStorage(const TomlReader& r, const toml::table& t, Options* o) {
 }
 
 Status ReadPlugins(const TomlReader& r, const toml::table& t, Options* o) {
-  TOWER_RETURN_IF_ERROR(r.OnlyKnown(t, "plugins", {"paths"}));
+  TOWER_RETURN_IF_ERROR(r.OnlyKnown(t, "plugins", {"paths", "datatypes"}));
+  if (const toml::node* n = t.get("datatypes")) {
+    if (!n->is_array()) return r.Error(*n, "'plugins.datatypes' must be an array of strings");
+    for (const auto& e : *n->as_array()) {
+      if (!e.is_string()) return r.Error(e, "'plugins.datatypes' must be an array of strings");
+      o->datatypes.push_back(e.as_string()->get());
+    }
+  }
   if (const toml::node* n = t.get("paths")) {
     if (!n->is_array()) return r.Error(*n, "'plugins.paths' must be an array of strings");
     for (const auto& e : *n->as_array()) {

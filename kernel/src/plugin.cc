@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "tower/log.hpp"
+#include "tower/sdk/datatype.h"
 
 namespace tower {
 
@@ -90,6 +91,37 @@ Status CheckBackendTable(const fs::path& file, const tower_backend_api* api) {
   for (const void* f : fns) {
     if (f == nullptr)
       return Status::Incompatible(file.string() + ": backend table has an empty mandatory slot");
+  }
+  return Status::OK();
+}
+
+// Checks a data-type table: present, big enough, well-formed declarations.
+Status CheckDatatypeTable(const fs::path& file, const tower_datatype_api* api) {
+  auto bad = [&](const std::string& why) {
+    return Status::Incompatible(file.string() + ": data-type table: " + why);
+  };
+  if (api == nullptr) return bad("missing");
+  if (api->struct_size < sizeof(tower_datatype_api)) return bad("truncated");
+  if (api->type_count > 0 && api->types == nullptr) return bad("types missing");
+  if (api->command_count > 0 && api->commands == nullptr) return bad("commands missing");
+  for (size_t i = 0; i < api->type_count; ++i) {
+    const auto& t = api->types[i];
+    if (t.name == nullptr || !ValidName(t.name))
+      return bad("type " + std::to_string(i) + " has a bad name");
+    if (t.encoding < 1 || t.encoding > 255)
+      return bad(std::string("type '") + t.name + "' has encoding outside 1..255");
+  }
+  for (size_t i = 0; i < api->command_count; ++i) {
+    const auto& c = api->commands[i];
+    if (c.struct_size < sizeof(tower_command_def) || c.name == nullptr || c.execute == nullptr)
+      return bad("command " + std::to_string(i) + " is incomplete");
+    std::string_view n = c.name;
+    bool ok = !n.empty() && n.size() <= 64;
+    for (char ch : n)
+      ok = ok && ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '.');
+    if (!ok) return bad("command name '" + std::string(n) + "' is not [a-z0-9_.]+");
+    if (c.min_args < 0 || (c.max_args >= 0 && c.max_args < c.min_args))
+      return bad("command '" + std::string(n) + "' has bad argument counts");
   }
   return Status::OK();
 }
@@ -239,7 +271,7 @@ Result<PluginPtr> PluginManager::LoadLocked(const fs::path& file) {
   PluginKind kind = static_cast<PluginKind>(d->kind);
   switch (kind) {
     case PluginKind::kBackend: TOWER_RETURN_IF_ERROR(CheckBackendTable(abs, d->backend)); break;
-    case PluginKind::kDatatype:
+    case PluginKind::kDatatype: TOWER_RETURN_IF_ERROR(CheckDatatypeTable(abs, d->datatype)); break;
     case PluginKind::kCrypto:
     case PluginKind::kMesh:
       return Status::NotSupported(abs.string() + ": plugin '" + name + "' is of kind " +

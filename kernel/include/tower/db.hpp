@@ -11,16 +11,35 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <array>
+#include <functional>
+#include <map>
+#include <span>
 
 #include "tower/backend.hpp"
 #include "tower/options.hpp"
 #include "tower/plugin.hpp"
 #include "tower/status.hpp"
+#include "tower/value.hpp"
 
 namespace tower {
+
+class LockTable;
+
+// A command a data-type plugin registered (see Db::call).
+struct CommandInfo {
+  std::string name;     // "int.add"
+  std::string usage;    // "KEY DELTA:int"
+  std::string summary;  // one line
+  std::string plugin;   // the plugin that provides it
+  bool read_only = false;
+  int32_t min_args = 0, max_args = 0;  // keys included; max -1 = unlimited
+};
 
 // What the manifest says about a database (see docs/format.md).
 struct ManifestInfo {
@@ -70,6 +89,193 @@ class Db {
   // A later open fails unless `plugin` is available.
   Result<uint8_t> register_type(std::string_view type, std::string_view plugin, uint8_t encoding);
 
+  // Runs the command `name` (e.g. "int.add") with its arguments, keys
+  // included: db.call("int.add", "counter", 5). Every command of every
+  // loaded data-type plugin is reachable this way, including plugins the
+  // kernel has never heard of. The command's keys are locked (in a fixed
+  // order) and its writes commit as one atomic batch. An unknown command or
+  // a wrong argument count is InvalidArgument showing the usage.
+  Result<Value> call(std::string_view name, std::vector<Value> args);
+  template <class... A>
+  Result<Value> call(std::string_view name, A&&... args) {
+    return call(name, std::vector<Value>{Value(std::forward<A>(args))...});
+  }
+  // --- Typed values: the Go original's op.Operator methods in snake_case.
+  // Each is a thin wrapper over call("<type>.<op>", key, ...); see
+  // docs/commands.md for every command's semantics and errors.
+
+  // string (lengths and offsets in bytes)
+  Status set_string(std::string_view key, std::string_view value);
+  Result<std::string> get_string(std::string_view key);
+  Result<std::string> append_string(std::string_view key, std::string_view suffix);
+  Result<std::string> prepend_string(std::string_view key, std::string_view prefix);
+  Result<std::string> replace_string(std::string_view key, std::string_view from,
+                                     std::string_view to);
+  Result<bool> contains_string(std::string_view key, std::string_view s);
+  Result<bool> starts_with_string(std::string_view key, std::string_view s);
+  Result<bool> ends_with_string(std::string_view key, std::string_view s);
+  Result<int64_t> length_string(std::string_view key);
+  Result<std::string> substring_string(std::string_view key, int64_t start, int64_t length);
+  Result<int64_t> compare_string(std::string_view key, std::string_view other);
+  Result<bool> equal_string(std::string_view key, std::string_view other);
+  Result<std::string> upper_string(std::string_view key);
+  Result<std::string> lower_string(std::string_view key);
+
+  // int (int64, checked: Overflow leaves the value unchanged)
+  Status set_int(std::string_view key, int64_t value);
+  Result<int64_t> get_int(std::string_view key);
+  Result<int64_t> add_int(std::string_view key, int64_t x);
+  Result<int64_t> sub_int(std::string_view key, int64_t x);
+  Result<int64_t> mul_int(std::string_view key, int64_t x);
+  Result<int64_t> div_int(std::string_view key, int64_t x);
+  Result<int64_t> mod_int(std::string_view key, int64_t x);
+  Result<int64_t> inc_int(std::string_view key);
+  Result<int64_t> dec_int(std::string_view key);
+  Result<int64_t> neg_int(std::string_view key);
+  Result<int64_t> abs_int(std::string_view key);
+  Result<int64_t> swap_int(std::string_view key, int64_t value);  // returns the old value
+  Result<int64_t> compare_int(std::string_view key, int64_t x);
+  Result<bool> set_int_if_greater(std::string_view key, int64_t value);
+  Result<bool> set_int_if_less(std::string_view key, int64_t value);
+  Result<bool> set_int_if_equal(std::string_view key, int64_t expected, int64_t value);
+  Result<int64_t> clamp_int(std::string_view key, int64_t min, int64_t max);
+  Result<int64_t> min_int(std::string_view key, int64_t x);
+  Result<int64_t> max_int(std::string_view key, int64_t x);
+  Result<int64_t> and_int(std::string_view key, int64_t x);
+  Result<int64_t> or_int(std::string_view key, int64_t x);
+  Result<int64_t> xor_int(std::string_view key, int64_t x);
+  Result<int64_t> not_int(std::string_view key);
+  Result<int64_t> shift_left_int(std::string_view key, int64_t n);
+  Result<int64_t> shift_right_int(std::string_view key, int64_t n);
+
+  // float, bool, duration, timestamp, time, uuid, binary, bigint, decimal:
+  // the same pattern, "<op>_<type>" calling "<type>.<op>" (docs/commands.md).
+  Status set_float(std::string_view key, double v);
+  Result<double> get_float(std::string_view key);
+  Result<double> add_float(std::string_view key, double x);
+  Result<double> sub_float(std::string_view key, double x);
+  Result<double> mul_float(std::string_view key, double x);
+  Result<double> div_float(std::string_view key, double x);
+  Result<double> neg_float(std::string_view key);
+  Result<double> abs_float(std::string_view key);
+  Result<double> swap_float(std::string_view key, double v);
+  Result<int64_t> compare_float(std::string_view key, double x);
+  Result<bool> set_float_if_greater(std::string_view key, double v);
+  Result<bool> set_float_if_less(std::string_view key, double v);
+  Result<bool> set_float_if_equal(std::string_view key, double expected, double v);
+  Result<double> clamp_float(std::string_view key, double min, double max);
+  Result<double> min_float(std::string_view key, double x);
+  Result<double> max_float(std::string_view key, double x);
+  Status set_bool(std::string_view key, bool v);
+  Result<bool> get_bool(std::string_view key);
+  Result<bool> and_bool(std::string_view key, bool x);
+  Result<bool> or_bool(std::string_view key, bool x);
+  Result<bool> xor_bool(std::string_view key, bool x);
+  Result<bool> not_bool(std::string_view key);
+  Result<bool> toggle_bool(std::string_view key);
+  Result<bool> equal_bool(std::string_view key, bool x);
+  Result<bool> set_bool_if_true(std::string_view key, bool v);
+  Result<bool> set_bool_if_false(std::string_view key, bool v);
+  Result<bool> set_bool_if_equal(std::string_view key, bool expected, bool v);
+  Status set_duration(std::string_view key, Duration v);
+  Result<Duration> get_duration(std::string_view key);
+  Result<Duration> add_duration(std::string_view key, Duration x);
+  Result<Duration> sub_duration(std::string_view key, Duration x);
+  Result<Duration> mul_duration(std::string_view key, int64_t n);
+  Result<Duration> div_duration(std::string_view key, int64_t n);
+  Result<Duration> neg_duration(std::string_view key);
+  Result<Duration> abs_duration(std::string_view key);
+  Result<Duration> swap_duration(std::string_view key, Duration v);
+  Result<int64_t> compare_duration(std::string_view key, Duration x);
+  Result<bool> set_duration_if_greater(std::string_view key, Duration v);
+  Result<bool> set_duration_if_less(std::string_view key, Duration v);
+  Result<bool> set_duration_if_equal(std::string_view key, Duration expected, Duration v);
+  Status set_timestamp(std::string_view key, Timestamp v);
+  Result<Timestamp> get_timestamp(std::string_view key);
+  Result<Timestamp> add_duration_to_timestamp(std::string_view key, Duration d);
+  Result<Timestamp> sub_duration_from_timestamp(std::string_view key, Duration d);
+  Result<int64_t> compare_timestamp(std::string_view key, Timestamp t);
+  Result<bool> before_timestamp(std::string_view key, Timestamp t);
+  Result<bool> after_timestamp(std::string_view key, Timestamp t);
+  Result<bool> set_timestamp_if_greater(std::string_view key, Timestamp v);
+  Result<bool> set_timestamp_if_less(std::string_view key, Timestamp v);
+  Result<bool> set_timestamp_if_equal(std::string_view key, Timestamp expected, Timestamp v);
+  Status set_time(std::string_view key, const Time& v);
+  Result<Time> get_time(std::string_view key);
+  Result<Time> add_duration_to_time(std::string_view key, Duration d);
+  Result<Time> sub_duration_from_time(std::string_view key, Duration d);
+  Result<bool> before_time(std::string_view key, const Time& t);
+  Result<bool> after_time(std::string_view key, const Time& t);
+  Result<bool> equal_time(std::string_view key, const Time& t);
+  Result<Duration> diff_time(std::string_view key, const Time& t);
+  Result<bool> is_zero_time(std::string_view key);
+  Result<bool> set_time_if_greater(std::string_view key, const Time& v);
+  Result<bool> set_time_if_less(std::string_view key, const Time& v);
+  Result<bool> set_time_if_equal(std::string_view key, const Time& expected, const Time& v);
+  Result<int64_t> year_time(std::string_view key);
+  Result<int64_t> month_time(std::string_view key);
+  Result<int64_t> day_time(std::string_view key);
+  Result<int64_t> hour_time(std::string_view key);
+  Result<int64_t> minute_time(std::string_view key);
+  Result<int64_t> second_time(std::string_view key);
+  Result<int64_t> nanosecond_time(std::string_view key);
+  Status set_uuid(std::string_view key, const Uuid& v);
+  Result<Uuid> get_uuid(std::string_view key);
+  Result<Uuid> generate_uuid(std::string_view key, int64_t version = 4);
+  Result<bool> equal_uuid(std::string_view key, const Uuid& u);
+  Result<int64_t> compare_uuid(std::string_view key, const Uuid& u);
+  Result<std::string> uuid_to_string(std::string_view key);
+  Result<bool> is_nil_uuid(std::string_view key);
+  Result<int64_t> version_uuid(std::string_view key);
+  Result<std::string> variant_uuid(std::string_view key);
+  Result<bool> set_uuid_if_nil(std::string_view key, const Uuid& v);
+  Result<bool> set_uuid_if_equal(std::string_view key, const Uuid& expected, const Uuid& v);
+  Status set_binary(std::string_view key, std::string_view bytes);
+  Result<Binary> get_binary(std::string_view key);
+  Result<Binary> append_binary(std::string_view key, std::string_view bytes);
+  Result<Binary> prepend_binary(std::string_view key, std::string_view bytes);
+  Result<int64_t> length_binary(std::string_view key);
+  Result<Binary> slice_binary(std::string_view key, int64_t start, int64_t length);
+  Result<bool> equal_binary(std::string_view key, std::string_view bytes);
+  Result<int64_t> compare_binary(std::string_view key, std::string_view bytes);
+  Result<Binary> and_binary(std::string_view key, std::string_view bytes);
+  Result<Binary> or_binary(std::string_view key, std::string_view bytes);
+  Result<Binary> xor_binary(std::string_view key, std::string_view bytes);
+  Result<bool> contains_binary(std::string_view key, std::string_view bytes);
+  Result<int64_t> index_of_binary(std::string_view key, std::string_view bytes);
+  Result<Binary> reverse_binary(std::string_view key);
+  Status set_bigint(std::string_view key, const BigInt& v);
+  Result<BigInt> get_bigint(std::string_view key);
+  Result<BigInt> add_bigint(std::string_view key, const BigInt& x);
+  Result<BigInt> sub_bigint(std::string_view key, const BigInt& x);
+  Result<BigInt> mul_bigint(std::string_view key, const BigInt& x);
+  Result<BigInt> div_bigint(std::string_view key, const BigInt& x);
+  Result<BigInt> mod_bigint(std::string_view key, const BigInt& x);
+  Result<BigInt> neg_bigint(std::string_view key);
+  Result<BigInt> abs_bigint(std::string_view key);
+  Result<int64_t> cmp_bigint(std::string_view key, const BigInt& x);
+  Result<std::string> bigint_to_text(std::string_view key, int64_t base = 10);
+  Result<BigInt> bigint_from_text(std::string_view key, std::string_view text, int64_t base = 10);
+  Status set_decimal(std::string_view key, const Decimal& v);
+  Result<Decimal> get_decimal(std::string_view key);
+  Status set_decimal_from_float(std::string_view key, double v, int64_t scale);
+  Result<double> get_decimal_as_float(std::string_view key);
+  Result<Decimal> add_decimal(std::string_view key, const Decimal& x);
+  Result<Decimal> sub_decimal(std::string_view key, const Decimal& x);
+  Result<Decimal> mul_decimal(std::string_view key, const Decimal& x);
+  Result<Decimal> div_decimal(std::string_view key, const Decimal& x, int64_t result_scale);
+  Result<int64_t> cmp_decimal(std::string_view key, const Decimal& x);
+  Result<std::string> decimal_to_text(std::string_view key);
+  Result<Decimal> decimal_from_text(std::string_view key, std::string_view text);
+
+  // Every registered command, sorted by name.
+  std::vector<CommandInfo> commands() const;
+
+  // The clock used for expiry and timestamps (nanoseconds since the epoch);
+  // tests inject one. Default: the system clock.
+  void set_clock(std::function<int64_t()> now_ns);
+  int64_t now_ns() const;
+
   const ManifestInfo& manifest() const { return manifest_; }
   const Options& options() const { return options_; }
   PluginManager& plugins() { return *plugins_; }
@@ -78,9 +284,17 @@ class Db {
   size_t max_user_key_size() const { return max_user_key_size_; }
 
  private:
-  Db() = default;
+  friend struct CmdCtx;
+  friend struct CmdApi;
+  struct DatatypeState;
+  struct Command;
+  Db();
   Status CheckKey(std::string_view key) const;
   Status LoadTypes();
+  Status LoadDatatypes();
+  Result<uint8_t> TypeId(DatatypeState* dt, uint32_t local);
+  std::string TypeName(uint8_t id) const;
+  Result<Value> Execute(const Command& c, std::span<const Value> args);
 
   Options options_;
   std::unique_ptr<PluginManager> plugins_;
@@ -88,7 +302,16 @@ class Db {
   ManifestInfo manifest_;
   int lock_fd_ = -1;
   size_t max_user_key_size_ = 0;
-  std::mutex types_mu_;
+  mutable std::shared_mutex types_mu_;  // manifest_.types, type ids, by_id_
+  std::vector<std::unique_ptr<DatatypeState>> datatypes_;
+  std::map<std::string, std::unique_ptr<Command>, std::less<>> commands_;
+  struct TypeSlot {
+    DatatypeState* dt = nullptr;
+    uint32_t local = 0;
+  };
+  std::array<TypeSlot, 256> by_id_{};  // database type id -> plugin type
+  std::unique_ptr<LockTable> locks_;
+  std::function<int64_t()> clock_;
 };
 
 }  // namespace tower

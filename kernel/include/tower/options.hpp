@@ -35,6 +35,11 @@ struct Options {
   bool read_only = false;
   // Extra directories searched for plugins, before the defaults.
   std::vector<std::filesystem::path> plugin_paths;
+  // Data-type plugins to load; empty = every data-type plugin found on the
+  // search path. Plugins a database's manifest names are loaded regardless.
+  std::vector<std::string> datatypes;
+  // Largest encoded big integer or decimal a command may produce.
+  Size max_number_size = Size::FromMegabytes(1);
   // Backend-specific options, passed through verbatim ("lmdb.map_size", ...).
   std::map<std::string, std::string> backend_options;
 

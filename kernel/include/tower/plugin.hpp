@@ -60,6 +60,8 @@ class Plugin {
   PluginKind kind() const { return info_.kind; }
   // The backend table. REQUIRES: kind() == PluginKind::kBackend.
   const tower_backend_api* backend_api() const { return desc_->backend; }
+  // The data-type table. REQUIRES: kind() == PluginKind::kDatatype.
+  const tower_datatype_api* datatype_api() const { return desc_->datatype; }
   const tower_plugin_descriptor* descriptor() const { return desc_; }
 
  private:

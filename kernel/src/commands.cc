@@ -1,0 +1,368 @@
+// The command path: data-type plugins' commands, run through one dispatch
+// function with key locks, a command context and one atomic batch.
+#include <sys/random.h>
+
+#include <chrono>
+#include <cstring>
+#include <optional>
+
+#include "db_internal.hpp"
+#include "lock_table.hpp"
+#include "tower/db.hpp"
+#include "tower/frame.hpp"
+#include "tower/keys.hpp"
+#include "tower/sdk/host.hpp"
+
+namespace tower {
+
+// What a running command sees: its plugin, and the writes it staged.
+struct CmdCtx {
+  Db* db;
+  Db::DatatypeState* dt;
+  const char* command;
+  // meta key -> new frame, or nullopt for a delete; committed at the end.
+  std::map<std::string, std::optional<std::string>, std::less<>> staged;
+};
+
+namespace {
+
+void Report(tower_sink* err, const Status& s) {
+  if (err != nullptr && !s.ok()) err->set(err->ctx, s.message().data(), s.message().size());
+}
+
+CmdCtx* Ctx(tower_cmd_ctx* c) { return reinterpret_cast<CmdCtx*>(c); }
+std::string_view View(tower_slice s) { return {s.data ? s.data : "", s.size}; }
+
+}  // namespace
+
+// Reads the frame of `key` as the command sees it. NotFound when absent or
+// expired.
+static Status ReadFrame(CmdCtx* c, std::string_view key, std::string* frame, FrameView* f) {
+  std::string mk = keys::Meta(key);
+  if (auto it = c->staged.find(mk); it != c->staged.end()) {
+    if (!it->second) return Status::NotFound("key " + keys::Quote(key) + " not found");
+    *frame = *it->second;
+  } else {
+    Status s = c->db->backend().Get({}, mk, frame);
+    if (s.IsNotFound()) return Status::NotFound("key " + keys::Quote(key) + " not found");
+    if (!s.ok()) return s;
+  }
+  auto d = DecodeFrame(key, *frame);
+  if (!d.ok()) return d.status();
+  if (d->expiry_ms && static_cast<int64_t>(*d->expiry_ms) * 1000000 <= c->db->now_ns()) {
+    return Status::NotFound("key " + keys::Quote(key) + " not found");
+  }
+  *f = *d;
+  return Status::OK();
+}
+
+struct CmdApi {
+  static int32_t read_value(tower_cmd_ctx* ctx, tower_slice key, uint32_t type,
+                            uint32_t* found_type, uint32_t* encoding, tower_sink* payload,
+                            tower_sink* err) {
+    CmdCtx* c = Ctx(ctx);
+    std::string frame;
+    FrameView f;
+    Status s = ReadFrame(c, View(key), &frame, &f);
+    if (!s.ok()) {
+      Report(err, s);
+      return static_cast<int32_t>(s.code());
+    }
+    Db::TypeSlot slot;
+    {
+      std::shared_lock lock(c->db->types_mu_);
+      slot = c->db->by_id_[f.type];
+    }
+    uint32_t local = slot.dt == c->dt ? slot.local : TOWER_FOREIGN_TYPE;
+    if (type != TOWER_ANY_TYPE && local != type) {
+      std::string want = type < c->dt->api->type_count ? c->dt->api->types[type].name : "?";
+      Status m = Status::TypeMismatch("key " + keys::Quote(View(key)) + " holds a " +
+                                      c->db->TypeName(f.type) + " value, not " + want);
+      Report(err, m);
+      return TOWER_E_TYPE_MISMATCH;
+    }
+    if (found_type) *found_type = local;
+    if (encoding) *encoding = f.encoding;
+    if (payload) payload->set(payload->ctx, f.payload.data(), f.payload.size());
+    return TOWER_OK;
+  }
+
+  static int32_t write_value(tower_cmd_ctx* ctx, tower_slice key, uint32_t type,
+                             tower_slice payload, uint32_t flags, tower_sink* err) {
+    CmdCtx* c = Ctx(ctx);
+    if (type >= c->dt->api->type_count) {
+      Report(err, Status::InvalidArgument("write_value: unknown type index"));
+      return TOWER_E_INVALID_ARGUMENT;
+    }
+    auto id = c->db->TypeId(c->dt, type);
+    if (!id.ok()) {
+      Report(err, id.status());
+      return static_cast<int32_t>(id.status().code());
+    }
+    std::optional<uint64_t> expiry;
+    if (flags & TOWER_WRITE_KEEP_TTL) {
+      std::string old;
+      FrameView f;
+      if (ReadFrame(c, View(key), &old, &f).ok()) expiry = f.expiry_ms;
+    }
+    std::string frame;
+    EncodeFrame(&frame, *id, static_cast<uint8_t>(c->dt->api->types[type].encoding), expiry,
+                View(payload));
+    c->staged[keys::Meta(View(key))] = std::move(frame);
+    return TOWER_OK;
+  }
+
+  static int32_t delete_value(tower_cmd_ctx* ctx, tower_slice key, tower_sink*) {
+    Ctx(ctx)->staged[keys::Meta(View(key))] = std::nullopt;
+    return TOWER_OK;
+  }
+
+  static uint64_t max_number_bytes(tower_cmd_ctx* ctx) {
+    return static_cast<uint64_t>(Ctx(ctx)->db->options().max_number_size.bytes());
+  }
+
+  static int64_t now_ns(tower_cmd_ctx* ctx) { return Ctx(ctx)->db->now_ns(); }
+
+  static int32_t random_bytes(tower_cmd_ctx*, char* buf, size_t size, tower_sink* err) {
+    size_t done = 0;
+    while (done < size) {
+      ssize_t n = getrandom(buf + done, size - done, 0);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        Report(err, Status::IOError(std::string("getrandom: ") + std::strerror(errno)));
+        return TOWER_E_IO_ERROR;
+      }
+      done += static_cast<size_t>(n);
+    }
+    return TOWER_OK;
+  }
+};
+
+static const tower_cmd_api kCmdApi = {sizeof(tower_cmd_api), 0,
+                                      &CmdApi::read_value,   &CmdApi::write_value,
+                                      &CmdApi::delete_value, &CmdApi::max_number_bytes,
+                                      &CmdApi::now_ns,       &CmdApi::random_bytes};
+
+Db::Db() : locks_(std::make_unique<LockTable>()) {}
+
+void Db::set_clock(std::function<int64_t()> now_ns) { clock_ = std::move(now_ns); }
+
+int64_t Db::now_ns() const {
+  if (clock_) return clock_();
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string Db::TypeName(uint8_t id) const {
+  if (id == kTypeBytes) return "bytes";
+  std::shared_lock lock(types_mu_);
+  for (const auto& t : manifest_.types) {
+    if (t.id == id) return t.name;
+  }
+  return "type #" + std::to_string(id);
+}
+
+Result<uint8_t> Db::TypeId(DatatypeState* dt, uint32_t local) {
+  {
+    std::shared_lock lock(types_mu_);
+    if (dt->db_ids[local] != 0) return dt->db_ids[local];
+  }
+  const tower_type_def& t = dt->api->types[local];
+  auto id = register_type(t.name, dt->plugin->name(), static_cast<uint8_t>(t.encoding));
+  if (!id.ok()) return id;
+  std::lock_guard lock(types_mu_);
+  dt->db_ids[local] = *id;
+  by_id_[*id] = {dt, local};
+  return id;
+}
+
+Status Db::LoadDatatypes() {
+  std::vector<std::string> names = options_.datatypes;
+  if (names.empty()) names = plugins_->Available(PluginKind::kDatatype);
+  for (const auto& t : manifest_.types) {
+    if (!t.plugin.empty() && std::find(names.begin(), names.end(), t.plugin) == names.end())
+      names.push_back(t.plugin);
+  }
+  std::map<std::string, std::string> type_owner;  // type name -> plugin
+  for (const auto& name : names) {
+    auto p = plugins_->Load(name, PluginKind::kDatatype);
+    if (!p.ok()) return p.status().WithContext("data-type plugin '" + name + "'");
+    auto dt = std::make_unique<DatatypeState>();
+    dt->plugin = *p;
+    dt->api = (*p)->datatype_api();
+    dt->db_ids.assign(dt->api->type_count, 0);
+    for (size_t i = 0; i < dt->api->type_count; ++i) {
+      std::string tn = dt->api->types[i].name;
+      if (auto [it, fresh] = type_owner.emplace(tn, name); !fresh) {
+        return Status::AlreadyExists("type '" + tn + "' is declared by plugins '" + it->second +
+                                     "' and '" + name + "'");
+      }
+    }
+    for (size_t i = 0; i < dt->api->command_count; ++i) {
+      const tower_command_def* def = &dt->api->commands[i];
+      auto cmd = std::make_unique<Command>();
+      cmd->def = def;
+      cmd->dt = dt.get();
+      cmd->info = {def->name,
+                   def->usage ? def->usage : "",
+                   def->summary ? def->summary : "",
+                   name,
+                   (def->flags & TOWER_CMD_READ_ONLY) != 0,
+                   def->min_args,
+                   def->max_args};
+      auto [it, fresh] = commands_.emplace(def->name, nullptr);
+      if (!fresh) {
+        return Status::AlreadyExists("command '" + std::string(def->name) +
+                                     "' is registered by plugins '" + it->second->info.plugin +
+                                     "' and '" + name + "'");
+      }
+      it->second = std::move(cmd);
+    }
+    datatypes_.push_back(std::move(dt));
+  }
+  // Map the database's recorded type ids onto the loaded plugins.
+  for (const auto& t : manifest_.types) {
+    if (t.plugin.empty()) continue;
+    DatatypeState* dt = nullptr;
+    for (auto& d : datatypes_) {
+      if (d->plugin->name() == t.plugin) dt = d.get();
+    }
+    if (dt == nullptr) continue;
+    bool found = false;
+    for (size_t i = 0; i < dt->api->type_count; ++i) {
+      if (t.name != dt->api->types[i].name) continue;
+      found = true;
+      if (t.encoding > dt->api->types[i].encoding) {
+        return Status::Incompatible("the database holds type '" + t.name + "' at encoding " +
+                                    std::to_string(t.encoding) + ", but plugin '" + t.plugin +
+                                    "' " + dt->plugin->info().version + " writes only up to " +
+                                    std::to_string(dt->api->types[i].encoding));
+      }
+      dt->db_ids[i] = t.id;
+      by_id_[t.id] = {dt, static_cast<uint32_t>(i)};
+    }
+    if (!found) {
+      return Status::Incompatible("the database holds type '" + t.name + "', which plugin '" +
+                                  t.plugin + "' " + dt->plugin->info().version +
+                                  " no longer provides");
+    }
+  }
+  return Status::OK();
+}
+
+std::vector<CommandInfo> Db::commands() const {
+  std::vector<CommandInfo> out;
+  for (const auto& [name, c] : commands_) out.push_back(c->info);
+  return out;
+}
+
+Result<Value> Db::call(std::string_view name, std::vector<Value> args) {
+  auto it = commands_.find(name);
+  if (it == commands_.end()) {
+    return Status::InvalidArgument("unknown command '" + std::string(name) + "'");
+  }
+  return Execute(*it->second, args);
+}
+
+namespace {
+
+struct ResultSink {
+  Value value;
+  std::vector<Value> items;
+  Status error;
+  bool array = false;
+  Value Take() { return array ? Value(std::move(items)) : std::move(value); }
+  static void Set(void* ctx, const tower_value* v) {
+    auto* r = static_cast<ResultSink*>(ctx);
+    if (v->type == TOWER_VALUE_ARRAY) {
+      r->array = true;
+      return;
+    }
+    auto x = FromAbiValue(*v);
+    if (!x.ok()) {
+      r->error = x.status();
+      return;
+    }
+    r->value = std::move(*x);
+  }
+  static void Push(void* ctx, const tower_value* v) {
+    auto* r = static_cast<ResultSink*>(ctx);
+    auto x = FromAbiValue(*v);
+    if (!x.ok()) {
+      r->error = x.status();
+      return;
+    }
+    r->array = true;
+    r->items.push_back(std::move(*x));
+  }
+};
+
+}  // namespace
+
+Result<Value> Db::Execute(const Command& c, std::span<const Value> args) {
+  const tower_command_def* d = c.def;
+  auto usage = [&] { return c.info.name + (c.info.usage.empty() ? "" : " " + c.info.usage); };
+  int32_t n = static_cast<int32_t>(args.size());
+  if (n < d->min_args || (d->max_args >= 0 && n > d->max_args)) {
+    std::string want = d->min_args == d->max_args ? std::to_string(d->min_args)
+                       : d->max_args < 0
+                           ? "at least " + std::to_string(d->min_args)
+                           : std::to_string(d->min_args) + " to " + std::to_string(d->max_args);
+    return Status::InvalidArgument(c.info.name + " takes " + want + " argument(s), got " +
+                                   std::to_string(n) + "; usage: " + usage());
+  }
+  // Keys: check and lock.
+  std::vector<std::string_view> key_list;
+  if (d->first_key >= 0 && n > 0) {
+    int32_t last = d->last_key < 0 ? n - 1 : std::min(d->last_key, n - 1);
+    int32_t step = d->key_step > 0 ? d->key_step : 1;
+    for (int32_t i = d->first_key; i <= last; i += step) {
+      const Value& k = args[static_cast<size_t>(i)];
+      std::string_view kv;
+      if (k.type() == Value::Type::kString) {
+        kv = k.as_string();
+      } else if (k.type() == Value::Type::kBinary) {
+        kv = k.as_binary().bytes;
+      } else {
+        return Status::InvalidArgument(c.info.name + ": argument " + std::to_string(i + 1) +
+                                       " is a key and must be a string or binary, got " +
+                                       k.type_name() + "; usage: " + usage());
+      }
+      TOWER_RETURN_IF_ERROR(CheckKey(kv));
+      key_list.push_back(kv);
+    }
+  }
+  // Arguments to the ABI form.
+  std::vector<std::string> scratch(args.size());
+  std::vector<tower_value> abi(args.size());
+  for (size_t i = 0; i < args.size(); ++i) abi[i] = ToAbiValue(args[i], &scratch[i]);
+
+  bool read_only = (d->flags & TOWER_CMD_READ_ONLY) != 0;
+  LockTable::Guard guard = locks_->Lock(key_list, read_only);
+  CmdCtx ctx{this, c.dt, d->name, {}};
+  ResultSink result;
+  tower_value_sink out{&result, &ResultSink::Set, &ResultSink::Push};
+  sdk::ErrorSink err;
+  int32_t code = d->execute(d->user, &kCmdApi, reinterpret_cast<tower_cmd_ctx*>(&ctx), abi.data(),
+                            abi.size(), &out, &err.sink);
+  if (code != TOWER_OK) return Status::FromAbi(code, std::move(err.message));
+  if (!result.error.ok()) return result.error.WithContext(c.info.name + " returned a bad value");
+  if (!ctx.staged.empty()) {
+    if (read_only) return Status::Internal(c.info.name + " is read-only but wrote");
+    WriteBatch batch;
+    for (const auto& [k, v] : ctx.staged) {
+      if (v) {
+        batch.Put(k, *v);
+      } else {
+        batch.Delete(k);
+      }
+    }
+    WriteOptions wo;
+    wo.sync = options_.sync_writes;
+    TOWER_RETURN_IF_ERROR(backend_->Write(wo, batch));
+  }
+  return result.Take();
+}
+
+}  // namespace tower

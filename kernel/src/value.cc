@@ -1,0 +1,420 @@
+#include "tower/value.hpp"
+
+#include <cinttypes>
+#include <cmath>
+#include <cstdio>
+
+namespace tower {
+
+namespace {
+
+constexpr char kHex[] = "0123456789abcdef";
+
+int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+// --- calendar (H. Hinnant's algorithms) ---------------------------------
+
+int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  *d = doy - (153 * mp + 2) / 5 + 1;
+  *m = mp < 10 ? mp + 3 : mp - 9;
+  *y = static_cast<int64_t>(yoe) + era * 400 + (*m <= 2);
+}
+
+// --- Uuid -----------------------------------------------------------------
+
+std::string Uuid::ToString() const {
+  std::string s;
+  s.reserve(36);
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) s.push_back('-');
+    s.push_back(kHex[bytes[i] >> 4]);
+    s.push_back(kHex[bytes[i] & 15]);
+  }
+  return s;
+}
+
+Result<Uuid> Uuid::Parse(std::string_view text) {
+  std::string_view t = text;
+  if (t.starts_with("urn:uuid:")) t.remove_prefix(9);
+  if (t.size() == 38 && t.front() == '{' && t.back() == '}') t = t.substr(1, 36);
+  auto bad = [&] {
+    return Status::InvalidArgument("bad UUID '" + std::string(text) +
+                                   "': want xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx");
+  };
+  if (t.size() != 36) return bad();
+  Uuid u;
+  size_t j = 0;
+  for (size_t i = 0; i < 36; ++i) {
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (t[i] != '-') return bad();
+      continue;
+    }
+    int h = HexDigit(t[i]), l = i + 1 < 36 ? HexDigit(t[i + 1]) : -1;
+    if (h < 0 || l < 0) return bad();
+    u.bytes[j++] = static_cast<uint8_t>(h * 16 + l);
+    ++i;
+  }
+  return u;
+}
+
+// --- Decimal --------------------------------------------------------------
+
+std::string Decimal::ToString() const {
+  bool neg = coefficient < 0;
+  std::string digits = (neg ? BigInt(-coefficient) : coefficient).str();
+  if (scale > 0) {
+    if (digits.size() <= static_cast<size_t>(scale))
+      digits.insert(0, static_cast<size_t>(scale) - digits.size() + 1, '0');
+    digits.insert(digits.size() - static_cast<size_t>(scale), ".");
+  } else if (scale < 0 && coefficient != 0) {
+    digits.append(static_cast<size_t>(-static_cast<int64_t>(scale)), '0');
+  }
+  return neg ? "-" + digits : digits;
+}
+
+Result<Decimal> Decimal::Parse(std::string_view text) {
+  auto bad = [&](const char* why) {
+    return Status::InvalidArgument("bad decimal '" + std::string(text) + "': " + why);
+  };
+  std::string_view t = text;
+  bool neg = false;
+  if (!t.empty() && (t[0] == '-' || t[0] == '+')) {
+    neg = t[0] == '-';
+    t.remove_prefix(1);
+  }
+  std::string digits;
+  int64_t scale = 0;
+  bool dot = false, any = false;
+  for (char c : t) {
+    if (c == '.' && !dot) {
+      dot = true;
+    } else if (c >= '0' && c <= '9') {
+      digits.push_back(c);
+      any = true;
+      if (dot) ++scale;
+    } else {
+      return bad("expected digits with at most one '.'");
+    }
+  }
+  if (!any) return bad("no digits");
+  if (scale > INT32_MAX) return bad("too many fraction digits");
+  Decimal d;
+  d.coefficient = BigInt(digits);
+  if (neg) d.coefficient = -d.coefficient;
+  d.scale = static_cast<int32_t>(scale);
+  return d;
+}
+
+// --- Time -------------------------------------------------------------------
+
+std::string Time::ToString() const {
+  int64_t local = seconds + offset_seconds;
+  int64_t days = local >= 0 ? local / 86400 : (local - 86399) / 86400;
+  int64_t sod = local - days * 86400;
+  int64_t y;
+  unsigned m, d;
+  CivilFromDays(days, &y, &m, &d);
+  char buf[64];
+  int n = std::snprintf(buf, sizeof buf, "%04" PRId64 "-%02u-%02uT%02d:%02d:%02d", y, m, d,
+                        static_cast<int>(sod / 3600), static_cast<int>(sod / 60 % 60),
+                        static_cast<int>(sod % 60));
+  std::string s(buf, static_cast<size_t>(n));
+  if (nanos != 0) {
+    char frac[16];
+    std::snprintf(frac, sizeof frac, ".%09u", nanos);
+    std::string f(frac);
+    while (f.back() == '0') f.pop_back();
+    s += f;
+  }
+  if (offset_seconds == 0) {
+    s += "Z";
+  } else {
+    int off = offset_seconds < 0 ? -offset_seconds : offset_seconds;
+    std::snprintf(buf, sizeof buf, "%c%02d:%02d", offset_seconds < 0 ? '-' : '+', off / 3600,
+                  off / 60 % 60);
+    s += buf;
+  }
+  return s;
+}
+
+Result<Time> Time::Parse(std::string_view text) {
+  auto bad = [&](const char* why) {
+    return Status::InvalidArgument("bad RFC 3339 time '" + std::string(text) + "': " + why);
+  };
+  auto num = [&](size_t pos, size_t len, int* out) {
+    if (pos + len > text.size()) return false;
+    int v = 0;
+    for (size_t i = pos; i < pos + len; ++i) {
+      if (text[i] < '0' || text[i] > '9') return false;
+      v = v * 10 + (text[i] - '0');
+    }
+    *out = v;
+    return true;
+  };
+  int y, mo, d, h, mi, s;
+  if (!num(0, 4, &y) || text.size() < 20 || text[4] != '-' || !num(5, 2, &mo) || text[7] != '-' ||
+      !num(8, 2, &d) || (text[10] != 'T' && text[10] != 't') || !num(11, 2, &h) ||
+      text[13] != ':' || !num(14, 2, &mi) || text[16] != ':' || !num(17, 2, &s)) {
+    return bad("want YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM)");
+  }
+  static const unsigned kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  if (y < 1 || mo < 1 || mo > 12 || d < 1 || static_cast<unsigned>(d) > kDays[mo - 1] ||
+      (mo == 2 && d == 29 && !leap) || h > 23 || mi > 59 || s > 59) {
+    return bad("field out of range");
+  }
+  size_t i = 19;
+  uint32_t nanos = 0;
+  if (i < text.size() && text[i] == '.') {
+    ++i;
+    int digits = 0;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+      if (digits < 9) nanos = nanos * 10 + static_cast<uint32_t>(text[i] - '0');
+      ++digits;
+      ++i;
+    }
+    if (digits == 0 || digits > 9) return bad("fraction must have 1 to 9 digits");
+    for (int k = digits; k < 9; ++k) nanos *= 10;
+  }
+  int32_t offset = 0;
+  if (i < text.size() && (text[i] == 'Z' || text[i] == 'z')) {
+    ++i;
+  } else if (i < text.size() && (text[i] == '+' || text[i] == '-')) {
+    int oh, om;
+    if (!num(i + 1, 2, &oh) || i + 3 >= text.size() || text[i + 3] != ':' || !num(i + 4, 2, &om) ||
+        oh > 18 || om > 59 || oh * 60 + om > 18 * 60) {
+      return bad("bad zone offset");
+    }
+    offset = (oh * 3600 + om * 60) * (text[i] == '-' ? -1 : 1);
+    i += 6;
+  } else {
+    return bad("missing zone (Z or +HH:MM)");
+  }
+  if (i != text.size()) return bad("trailing characters");
+  Time t;
+  t.seconds = DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 +
+              h * 3600 + mi * 60 + s - offset;
+  t.nanos = nanos;
+  t.offset_seconds = offset;
+  return t;
+}
+
+// --- durations --------------------------------------------------------------
+
+std::string FormatDuration(int64_t ns) {
+  // Go's time.Duration.String().
+  if (ns == 0) return "0s";
+  bool neg = ns < 0;
+  uint64_t u = neg ? uint64_t(0) - static_cast<uint64_t>(ns) : static_cast<uint64_t>(ns);
+  auto frac = [](uint64_t v, int prec) {  // v with `prec` decimals, trailing zeros cut
+    std::string whole = std::to_string(v / static_cast<uint64_t>(std::pow(10, prec)));
+    std::string f = std::to_string(v % static_cast<uint64_t>(std::pow(10, prec)));
+    f.insert(0, static_cast<size_t>(prec) - f.size(), '0');
+    while (!f.empty() && f.back() == '0') f.pop_back();
+    return f.empty() ? whole : whole + "." + f;
+  };
+  std::string out;
+  if (u < 1000) {
+    out = std::to_string(u) + "ns";
+  } else if (u < 1000000) {
+    out = frac(u, 3) + "µs";
+  } else if (u < 1000000000) {
+    out = frac(u, 6) + "ms";
+  } else {
+    uint64_t secs = u / 1000000000, sub = u % 1000000000;
+    uint64_t h = secs / 3600, m = secs / 60 % 60, s = secs % 60;
+    std::string sec = frac(s * 1000000000 + sub, 9) + "s";
+    if (h > 0)
+      out = std::to_string(h) + "h" + std::to_string(m) + "m" + sec;
+    else if (m > 0)
+      out = std::to_string(m) + "m" + sec;
+    else
+      out = sec;
+  }
+  return neg ? "-" + out : out;
+}
+
+// --- Value ------------------------------------------------------------------
+
+const char* Value::TypeName(Type t) {
+  switch (t) {
+    case Type::kNull: return "null";
+    case Type::kString: return "string";
+    case Type::kInt: return "int";
+    case Type::kFloat: return "float";
+    case Type::kBool: return "bool";
+    case Type::kBinary: return "binary";
+    case Type::kTimestamp: return "timestamp";
+    case Type::kDuration: return "duration";
+    case Type::kUuid: return "uuid";
+    case Type::kBigInt: return "bigint";
+    case Type::kDecimal: return "decimal";
+    case Type::kTime: return "time";
+    case Type::kArray: return "array";
+  }
+  return "unknown";
+}
+
+std::string Value::ToString() const {
+  switch (type()) {
+    case Type::kNull: return "null";
+    case Type::kString: return as_string();
+    case Type::kInt: return std::to_string(as_int());
+    case Type::kFloat: {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%.17g", as_float());
+      return buf;
+    }
+    case Type::kBool: return as_bool() ? "true" : "false";
+    case Type::kBinary: {
+      std::string s = "0x";
+      for (unsigned char c : as_binary().bytes) {
+        s.push_back(kHex[c >> 4]);
+        s.push_back(kHex[c & 15]);
+      }
+      return s;
+    }
+    case Type::kTimestamp: {
+      int64_t ns = as_timestamp().ns;
+      Time t;
+      t.seconds = ns >= 0 ? ns / 1000000000 : (ns - 999999999) / 1000000000;
+      t.nanos = static_cast<uint32_t>(ns - t.seconds * 1000000000);
+      return t.ToString();
+    }
+    case Type::kDuration: return FormatDuration(as_duration().ns);
+    case Type::kUuid: return as_uuid().ToString();
+    case Type::kBigInt: return as_bigint().str();
+    case Type::kDecimal: return as_decimal().ToString();
+    case Type::kTime: return as_time().ToString();
+    case Type::kArray: {
+      std::string s = "[";
+      for (const auto& v : as_array()) {
+        if (s.size() > 1) s += ", ";
+        s += v.ToString();
+      }
+      return s + "]";
+    }
+  }
+  return "?";
+}
+
+void EncodeBigInt(const BigInt& b, std::string* out) {
+  out->push_back(b < 0 ? 1 : 0);
+  if (b == 0) return;
+  std::vector<unsigned char> mag;
+  export_bits(b < 0 ? BigInt(-b) : b, std::back_inserter(mag), 8, true);
+  size_t i = 0;
+  while (i < mag.size() && mag[i] == 0) ++i;
+  out->append(reinterpret_cast<const char*>(mag.data()) + i, mag.size() - i);
+}
+
+Result<BigInt> DecodeBigInt(std::string_view bytes) {
+  if (bytes.empty() || static_cast<unsigned char>(bytes[0]) > 1) {
+    return Status::InvalidArgument("bad big integer encoding: missing or bad sign byte");
+  }
+  BigInt b;
+  if (bytes.size() > 1) {
+    import_bits(b, bytes.begin() + 1, bytes.end(), 8, true);
+  }
+  if (bytes[0] == 1) {
+    if (b == 0) return Status::InvalidArgument("bad big integer encoding: negative zero");
+    b = -b;
+  }
+  return b;
+}
+
+tower_value ToAbiValue(const Value& v, std::string* scratch) {
+  tower_value t{};
+  t.type = static_cast<uint32_t>(v.type());
+  auto bytes = [&](const std::string& s) { t.bytes = {s.data(), s.size()}; };
+  switch (v.type()) {
+    case Value::Type::kNull:
+    case Value::Type::kArray: break;
+    case Value::Type::kString: bytes(v.as_string()); break;
+    case Value::Type::kInt: t.i = v.as_int(); break;
+    case Value::Type::kFloat: t.f = v.as_float(); break;
+    case Value::Type::kBool: t.i = v.as_bool() ? 1 : 0; break;
+    case Value::Type::kBinary: bytes(v.as_binary().bytes); break;
+    case Value::Type::kTimestamp: t.i = v.as_timestamp().ns; break;
+    case Value::Type::kDuration: t.i = v.as_duration().ns; break;
+    case Value::Type::kUuid:
+      t.bytes = {reinterpret_cast<const char*>(v.as_uuid().bytes.data()), 16};
+      break;
+    case Value::Type::kBigInt:
+      scratch->clear();
+      EncodeBigInt(v.as_bigint(), scratch);
+      bytes(*scratch);
+      break;
+    case Value::Type::kDecimal:
+      scratch->clear();
+      EncodeBigInt(v.as_decimal().coefficient, scratch);
+      bytes(*scratch);
+      t.aux = v.as_decimal().scale;
+      break;
+    case Value::Type::kTime:
+      t.i = v.as_time().seconds;
+      t.nanos = v.as_time().nanos;
+      t.aux = v.as_time().offset_seconds;
+      break;
+  }
+  return t;
+}
+
+Result<Value> FromAbiValue(const tower_value& t) {
+  std::string_view b(t.bytes.data ? t.bytes.data : "", t.bytes.size);
+  switch (t.type) {
+    case TOWER_VALUE_NULL: return Value();
+    case TOWER_VALUE_STRING: return Value(std::string(b));
+    case TOWER_VALUE_INT: return Value(t.i);
+    case TOWER_VALUE_FLOAT: return Value(t.f);
+    case TOWER_VALUE_BOOL: return Value(t.i != 0);
+    case TOWER_VALUE_BINARY: return Value(Binary{std::string(b)});
+    case TOWER_VALUE_TIMESTAMP: return Value(Timestamp{t.i});
+    case TOWER_VALUE_DURATION: return Value(Duration{t.i});
+    case TOWER_VALUE_UUID: {
+      if (b.size() != 16) return Status::InvalidArgument("a UUID value must have 16 bytes");
+      Uuid u;
+      std::copy(b.begin(), b.end(), u.bytes.begin());
+      return Value(u);
+    }
+    case TOWER_VALUE_BIGINT: {
+      auto v = DecodeBigInt(b);
+      if (!v.ok()) return v.status();
+      return Value(std::move(*v));
+    }
+    case TOWER_VALUE_DECIMAL: {
+      auto v = DecodeBigInt(b);
+      if (!v.ok()) return v.status();
+      return Value(Decimal{std::move(*v), t.aux});
+    }
+    case TOWER_VALUE_TIME:
+      if (t.nanos > 999999999) return Status::InvalidArgument("time nanoseconds out of range");
+      return Value(Time{t.i, t.nanos, t.aux});
+    case TOWER_VALUE_ARRAY: return Value(std::vector<Value>{});
+    default: return Status::InvalidArgument("unknown value type " + std::to_string(t.type));
+  }
+}
+
+}  // namespace tower
