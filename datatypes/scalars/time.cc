@@ -1,0 +1,402 @@
+// time: civil time, an instant plus the zone offset it is shown in (RFC 3339).
+// Payload (16 bytes, big-endian): int64 seconds since the epoch (UTC),
+// uint32 nanoseconds (0..999,999,999), int32 zone offset in seconds
+// (within +-18h). At the boundary a TIME value has i = seconds, nanos, and
+// aux = offset.
+//
+// Valid times show (in their own offset) a date in years 1..9999; TIME
+// arguments outside that, with nanoseconds > 999,999,999 or an offset beyond
+// +-18h are InvalidArgument, and stored payloads like that are Corruption.
+// Every TIME argument may also be given as an RFC 3339 string
+// ("2024-02-29T12:00:00.5-05:00"). Comparisons (before, after, equal,
+// set_if_*) compare instants: the same instant in two offsets is equal.
+// The zero time is 0001-01-01T00:00:00Z (any offset of that instant).
+#include <cinttypes>
+#include <cstdio>
+
+#include "scalars.hpp"
+
+namespace tower::scalars {
+
+namespace {
+
+constexpr int64_t kNsPerSec = 1000000000;
+constexpr int32_t kMaxOffset = 18 * 3600;
+
+// Howard Hinnant's days_from_civil / civil_from_days (public domain):
+// days since 1970-01-01 for a proleptic Gregorian date, and back.
+constexpr int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2 ? 1 : 0;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int64_t yy = static_cast<int64_t>(yoe) + era * 400;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  *d = doy - (153 * mp + 2) / 5 + 1;
+  *m = mp < 10 ? mp + 3 : mp - 9;
+  *y = yy + (*m <= 2 ? 1 : 0);
+}
+
+// Local (offset-applied) seconds of 0001-01-01T00:00:00 and 9999-12-31T23:59:59.
+constexpr int64_t kMinLocal = DaysFromCivil(1, 1, 1) * 86400;
+constexpr int64_t kMaxLocal = DaysFromCivil(10000, 1, 1) * 86400 - 1;
+constexpr int64_t kZeroSeconds = -62135596800;  // 0001-01-01T00:00:00Z
+static_assert(kMinLocal == kZeroSeconds);
+
+struct CivilTime {
+  int64_t seconds = kZeroSeconds;
+  uint32_t nanos = 0;
+  int32_t offset = 0;
+};
+
+bool InRange(const CivilTime& t) {
+  // The seconds bound first, so that adding the offset cannot overflow.
+  if (t.seconds < kMinLocal - kMaxOffset || t.seconds > kMaxLocal + kMaxOffset) return false;
+  int64_t local = t.seconds + t.offset;
+  return local >= kMinLocal && local <= kMaxLocal;
+}
+
+// What is wrong with t, or "" when it is a valid time.
+std::string Invalid(const CivilTime& t) {
+  if (t.nanos > 999999999) {
+    return "nanoseconds " + std::to_string(t.nanos) + " are outside 0..999999999";
+  }
+  if (t.offset < -kMaxOffset || t.offset > kMaxOffset) {
+    return "zone offset " + std::to_string(t.offset) + "s is outside +-18h";
+  }
+  if (!InRange(t)) return "seconds " + std::to_string(t.seconds) + " are outside years 1..9999";
+  return "";
+}
+
+void BreakDown(const CivilTime& t, int64_t* y, unsigned* mo, unsigned* d, int* h, int* mi, int* s) {
+  int64_t local = t.seconds + t.offset;
+  int64_t days = local >= 0 ? local / 86400 : (local - 86399) / 86400;
+  int64_t sod = local - days * 86400;
+  CivilFromDays(days, y, mo, d);
+  *h = static_cast<int>(sod / 3600);
+  *mi = static_cast<int>(sod / 60 % 60);
+  *s = static_cast<int>(sod % 60);
+}
+
+// RFC 3339, with a fraction only when non-zero (for messages).
+std::string Format(const CivilTime& t) {
+  int64_t y;
+  unsigned mo, d;
+  int h, mi, s;
+  BreakDown(t, &y, &mo, &d, &h, &mi, &s);
+  char buf[80];
+  int n =
+      std::snprintf(buf, sizeof buf, "%04" PRId64 "-%02u-%02uT%02d:%02d:%02d", y, mo, d, h, mi, s);
+  std::string out(buf, static_cast<size_t>(n));
+  if (t.nanos != 0) {
+    std::snprintf(buf, sizeof buf, ".%09u", t.nanos);
+    std::string f(buf);
+    while (f.back() == '0') f.pop_back();
+    out += f;
+  }
+  if (t.offset == 0) {
+    out += "Z";
+  } else {
+    int off = t.offset < 0 ? -t.offset : t.offset;
+    std::snprintf(buf, sizeof buf, "%c%02d:%02d", t.offset < 0 ? '-' : '+', off / 3600,
+                  off / 60 % 60);
+    out += buf;
+  }
+  return out;
+}
+
+// Parses RFC 3339: YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM). On
+// failure returns false with *why set.
+bool Parse(std::string_view text, CivilTime* out, std::string* why) {
+  auto num = [&](size_t pos, size_t len, int* v) {
+    if (pos + len > text.size()) return false;
+    int r = 0;
+    for (size_t i = pos; i < pos + len; ++i) {
+      if (text[i] < '0' || text[i] > '9') return false;
+      r = r * 10 + (text[i] - '0');
+    }
+    *v = r;
+    return true;
+  };
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
+  if (text.size() < 20 || !num(0, 4, &y) || text[4] != '-' || !num(5, 2, &mo) || text[7] != '-' ||
+      !num(8, 2, &d) || (text[10] != 'T' && text[10] != 't') || !num(11, 2, &h) ||
+      text[13] != ':' || !num(14, 2, &mi) || text[16] != ':' || !num(17, 2, &s)) {
+    *why = "want YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM)";
+    return false;
+  }
+  static const int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > kDays[mo - 1] || (mo == 2 && d == 29 && !leap) ||
+      h > 23 || mi > 59 || s > 59) {
+    *why = "field out of range";
+    return false;
+  }
+  size_t i = 19;
+  uint32_t nanos = 0;
+  if (i < text.size() && text[i] == '.') {
+    ++i;
+    int digits = 0;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+      if (digits < 9) nanos = nanos * 10 + static_cast<uint32_t>(text[i] - '0');
+      ++digits;
+      ++i;
+    }
+    if (digits == 0 || digits > 9) {
+      *why = "fraction must have 1 to 9 digits";
+      return false;
+    }
+    for (int k = digits; k < 9; ++k) nanos *= 10;
+  }
+  int32_t offset = 0;
+  if (i < text.size() && (text[i] == 'Z' || text[i] == 'z')) {
+    ++i;
+  } else if (i < text.size() && (text[i] == '+' || text[i] == '-')) {
+    int oh = 0, om = 0;
+    if (!num(i + 1, 2, &oh) || i + 3 >= text.size() || text[i + 3] != ':' || !num(i + 4, 2, &om) ||
+        om > 59 || oh * 60 + om > 18 * 60) {
+      *why = "bad zone offset (want +HH:MM within +-18:00)";
+      return false;
+    }
+    offset = (oh * 3600 + om * 60) * (text[i] == '-' ? -1 : 1);
+    i += 6;
+  } else {
+    *why = "missing zone (Z or +HH:MM)";
+    return false;
+  }
+  if (i != text.size()) {
+    *why = "trailing characters";
+    return false;
+  }
+  out->seconds = DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 +
+                 h * 3600 + mi * 60 + s - offset;
+  out->nanos = nanos;
+  out->offset = offset;
+  return true;
+}
+
+std::string Encode(const CivilTime& t) {
+  std::string s = EncodeI64(t.seconds);
+  auto be32 = [&s](uint32_t v) {
+    for (int i = 0; i < 4; ++i) s.push_back(static_cast<char>(v >> (24 - 8 * i)));
+  };
+  be32(t.nanos);
+  be32(static_cast<uint32_t>(t.offset));
+  return s;
+}
+
+uint32_t DecodeU32(std::string_view s) {
+  uint32_t v = 0;
+  for (int i = 0; i < 4; ++i) v = (v << 8) | static_cast<unsigned char>(s[i]);
+  return v;
+}
+
+// Argument i as a time: a TIME value or an RFC 3339 string, validated.
+Error GetTime(const Call& c, size_t i, CivilTime* out) {
+  const tower_value& a = c.arg(i);
+  std::string arg = "argument " + std::to_string(i + 1) + ": ";
+  if (a.type == TOWER_VALUE_STRING) {
+    std::string_view text(a.bytes.data, a.bytes.size);
+    std::string why;
+    if (!Parse(text, out, &why)) {
+      return c.invalid(arg + "bad RFC 3339 time '" + std::string(text) + "': " + why);
+    }
+  } else {
+    Error e = c.want(i, TOWER_VALUE_TIME);
+    if (!e.ok()) return e;
+    out->seconds = a.i;
+    out->nanos = a.nanos;
+    out->offset = a.aux;
+  }
+  std::string why = Invalid(*out);
+  return why.empty() ? Error::Ok() : c.invalid(arg + why);
+}
+
+// Three-way comparison of instants.
+int64_t CmpInstant(const CivilTime& a, const CivilTime& b) {
+  if (a.seconds != b.seconds) return a.seconds < b.seconds ? -1 : 1;
+  return Cmp(a.nanos, b.nanos);
+}
+
+}  // namespace
+
+void DefineTime(DatatypeBuilder& b) {
+  const uint32_t kType = b.type("time", 1);
+  auto read = [kType](const Call& c, CivilTime* t) {
+    std::string p;
+    Error e = c.read(c.key(), kType, &p);
+    if (!e.ok()) return e;
+    auto corrupt = [&c](const std::string& why) {
+      return Error::Make(TOWER_E_CORRUPTION,
+                         "value of key '" + std::string(c.key()) + "' is corrupt: " + why);
+    };
+    if (p.size() != 16) return corrupt("want 16 bytes, found " + std::to_string(p.size()));
+    t->seconds = static_cast<int64_t>(DecodeU64(p));
+    t->nanos = DecodeU32(std::string_view(p).substr(8));
+    t->offset = static_cast<int32_t>(DecodeU32(std::string_view(p).substr(12)));
+    std::string why = Invalid(*t);
+    return why.empty() ? Error::Ok() : corrupt(why);
+  };
+  auto result = [](const Call& c, const CivilTime& t) {
+    tower_value v = Call::make(TOWER_VALUE_TIME);
+    v.i = t.seconds;
+    v.nanos = t.nanos;
+    v.aux = t.offset;
+    c.set(v);
+  };
+
+  b.command({"time.set", "KEY T:time", "stores T (a time or an RFC 3339 string)", kWrite, 2, 2},
+            [kType](Call& c) {
+              CivilTime t;
+              Error e = GetTime(c, 1, &t);
+              if (e.ok()) e = c.write(c.key(), kType, Encode(t));
+              if (e.ok()) c.set_null();
+              return e;
+            });
+  b.command({"time.get", "KEY", "returns the time", kRead, 1, 1}, [read, result](Call& c) {
+    CivilTime t;
+    Error e = read(c, &t);
+    if (e.ok()) result(c, t);
+    return e;
+  });
+  auto shift = [&b, kType, read, result](const char* name, const char* summary, bool add) {
+    b.command({name, "KEY D:duration", summary, kWrite, 2, 2}, [kType, read, result, add](Call& c) {
+      int64_t d = 0;
+      CivilTime t;
+      Error e = c.get_duration(1, &d);
+      if (e.ok()) e = read(c, &t);
+      if (!e.ok()) return e;
+      // Split D so that nothing overflows: |seconds| < 2^38, |D / 1e9| < 2^34.
+      int64_t ds = d / kNsPerSec, dn = d % kNsPerSec;
+      if (!add) ds = -ds, dn = -dn;
+      CivilTime n = t;
+      int64_t nanos = static_cast<int64_t>(t.nanos) + dn;
+      if (nanos < 0) nanos += kNsPerSec, --ds;
+      if (nanos >= kNsPerSec) nanos -= kNsPerSec, ++ds;
+      n.seconds = t.seconds + ds;
+      n.nanos = static_cast<uint32_t>(nanos);
+      if (!InRange(n)) {
+        return Error::Make(TOWER_E_OVERFLOW,
+                           std::string(c.name()) + ": " + Format(t) + (add ? " + " : " - ") +
+                               std::to_string(d) + "ns is outside years 1..9999 (key '" +
+                               std::string(c.key()) + "'; the stored value is unchanged)");
+      }
+      e = c.write(c.key(), kType, Encode(n), /*keep_ttl=*/true);
+      if (e.ok()) result(c, n);
+      return e;
+    });
+  };
+  shift("time.add_duration", "moves the time forward by D (keeping the offset); returns it", true);
+  shift("time.sub_duration", "moves the time back by D (keeping the offset); returns it", false);
+
+  // Read-only comparisons with T.
+  auto compare = [&b, read](const char* name, const char* summary, auto&& f) {
+    b.command({name, "KEY T:time", summary, kRead, 2, 2}, [read, f](Call& c) {
+      CivilTime t, cur;
+      Error e = GetTime(c, 1, &t);
+      if (e.ok()) e = read(c, &cur);
+      if (e.ok()) c.set_bool(f(CmpInstant(cur, t)));
+      return e;
+    });
+  };
+  compare("time.before", "true when the value is an earlier instant than T",
+          [](int64_t r) { return r < 0; });
+  compare("time.after", "true when the value is a later instant than T",
+          [](int64_t r) { return r > 0; });
+  compare("time.equal", "true when the value is the same instant as T (offsets may differ)",
+          [](int64_t r) { return r == 0; });
+  b.command({"time.diff", "KEY T:time", "the duration value - T", kRead, 2, 2}, [read](Call& c) {
+    CivilTime t, cur;
+    Error e = GetTime(c, 1, &t);
+    if (e.ok()) e = read(c, &cur);
+    if (!e.ok()) return e;
+    // Give both parts the same sign first, so that seconds * 1e9 overflows
+    // only when the whole difference does.
+    int64_t ds = cur.seconds - t.seconds;
+    int64_t dn = static_cast<int64_t>(cur.nanos) - static_cast<int64_t>(t.nanos);
+    if (ds > 0 && dn < 0) --ds, dn += kNsPerSec;
+    if (ds < 0 && dn > 0) ++ds, dn -= kNsPerSec;
+    int64_t out = 0;
+    if (__builtin_mul_overflow(ds, kNsPerSec, &out) || __builtin_add_overflow(out, dn, &out)) {
+      return Error::Make(TOWER_E_OVERFLOW, std::string(c.name()) + ": " + Format(cur) + " - " +
+                                               Format(t) + " does not fit a duration (int64 ns)");
+    }
+    c.set_duration(out);
+    return Error::Ok();
+  });
+  b.command({"time.is_zero", "KEY", "true when the value is the zero time 0001-01-01T00:00:00Z",
+             kRead, 1, 1},
+            [read](Call& c) {
+              CivilTime t;
+              Error e = read(c, &t);
+              if (e.ok()) c.set_bool(t.seconds == kZeroSeconds && t.nanos == 0);
+              return e;
+            });
+  // Conditional stores return true when they stored.
+  auto conditional = [&b, kType, read](const char* name, const char* usage, const char* summary,
+                                       int args, auto&& test) {
+    b.command({name, usage, summary, kWrite, args, args}, [kType, read, test, args](Call& c) {
+      CivilTime v, ref, cur;
+      Error e = GetTime(c, 1, &v);
+      if (e.ok() && args == 3) e = GetTime(c, 2, &ref);
+      if (e.ok()) e = read(c, &cur);
+      if (!e.ok()) return e;
+      // set_if_equal KEY EXPECTED NEW: compare against EXPECTED, store NEW.
+      const CivilTime& store_v = args == 3 ? ref : v;
+      bool ok = test(CmpInstant(v, cur));
+      if (ok) e = c.write(c.key(), kType, Encode(store_v), true);
+      if (e.ok()) c.set_bool(ok);
+      return e;
+    });
+  };
+  conditional("time.set_if_greater", "KEY T:time",
+              "stores T if it is a later instant; true if stored", 2,
+              [](int64_t r) { return r > 0; });
+  conditional("time.set_if_less", "KEY T:time",
+              "stores T if it is an earlier instant; true if stored", 2,
+              [](int64_t r) { return r < 0; });
+  conditional("time.set_if_equal", "KEY EXPECTED:time NEW:time",
+              "compare-and-swap: stores NEW if the value is the instant EXPECTED; true if stored",
+              3, [](int64_t r) { return r == 0; });
+
+  // Read-only fields, in the value's own offset.
+  auto field = [&b, read](const char* name, const char* summary, auto&& f) {
+    b.command({name, "KEY", summary, kRead, 1, 1}, [read, f](Call& c) {
+      CivilTime t;
+      Error e = read(c, &t);
+      if (!e.ok()) return e;
+      int64_t y;
+      unsigned mo, d;
+      int h, mi, s;
+      BreakDown(t, &y, &mo, &d, &h, &mi, &s);
+      c.set_int(f(t, y, mo, d, h, mi, s));
+      return Error::Ok();
+    });
+  };
+  using U = unsigned;
+  field("time.year", "the year (1..9999) in the value's offset",
+        [](const CivilTime&, int64_t y, U, U, int, int, int) -> int64_t { return y; });
+  field("time.month", "the month (1..12) in the value's offset",
+        [](const CivilTime&, int64_t, U mo, U, int, int, int) -> int64_t { return mo; });
+  field("time.day", "the day of the month (1..31) in the value's offset",
+        [](const CivilTime&, int64_t, U, U d, int, int, int) -> int64_t { return d; });
+  field("time.hour", "the hour (0..23) in the value's offset",
+        [](const CivilTime&, int64_t, U, U, int h, int, int) -> int64_t { return h; });
+  field("time.minute", "the minute (0..59) in the value's offset",
+        [](const CivilTime&, int64_t, U, U, int, int mi, int) -> int64_t { return mi; });
+  field("time.second", "the second (0..59)",
+        [](const CivilTime&, int64_t, U, U, int, int, int s) -> int64_t { return s; });
+  field("time.nanosecond", "the nanosecond within the second (0..999999999)",
+        [](const CivilTime& t, int64_t, U, U, int, int, int) -> int64_t { return t.nanos; });
+}
+
+}  // namespace tower::scalars
