@@ -16,11 +16,11 @@ int Run(const char* label, const tower::Options& options) {
     std::fprintf(stderr, "%s: cannot open: %s\n", label, db.status().ToString().c_str());
     return 1;
   }
-  if (auto s = (*db)->put("greeting", "Hello, Tower!"); !s.ok()) {
-    std::fprintf(stderr, "%s: put failed: %s\n", label, s.ToString().c_str());
+  if (auto s = (*db)->set_string("greeting", "Hello, Tower!"); !s.ok()) {
+    std::fprintf(stderr, "%s: set_string failed: %s\n", label, s.ToString().c_str());
     return 1;
   }
-  auto value = (*db)->get("greeting");
+  auto value = (*db)->get_string("greeting");
   if (!value.ok()) {
     std::fprintf(stderr, "%s: get failed: %s\n", label, value.status().ToString().c_str());
     return 1;
