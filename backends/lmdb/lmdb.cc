@@ -55,6 +55,7 @@
 #include <utility>
 
 #include "tower/sdk/plugin.hpp"
+#include "tower/sdk/text.hpp"
 
 namespace tower::backends::lmdb_plugin {
 namespace {
@@ -71,23 +72,7 @@ constexpr int kMaxResizeAttempts = 16;
 MDB_val mval(std::string_view s) { return {s.size(), const_cast<char*>(s.data())}; }
 std::string_view sv(const MDB_val& v) { return {static_cast<const char*>(v.mv_data), v.mv_size}; }
 
-// A key for an error message: printable bytes as is, others as \xNN, cut at 64.
-std::string quote(std::string_view key) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "'";
-  for (size_t i = 0; i < key.size() && i < 64; ++i) {
-    unsigned char c = static_cast<unsigned char>(key[i]);
-    if (c >= 0x20 && c < 0x7f && c != '\\' && c != '\'') {
-      out += static_cast<char>(c);
-    } else {
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  if (key.size() > 64) out += "...";
-  return out + "'";
-}
+using sdk::quote;
 
 int32_t code_of(int rc) {
   switch (rc) {
@@ -118,14 +103,6 @@ int32_t code_of(int rc) {
 }
 
 Error invalid(std::string msg) { return Error::Make(TOWER_E_INVALID_ARGUMENT, std::move(msg)); }
-
-// Strict decimal parse: the whole value must be one unsigned integer in range.
-template <class T>
-bool parse_uint(const std::string& text, T* out) {
-  const char* end = text.data() + text.size();
-  auto [p, ec] = std::from_chars(text.data(), end, *out);
-  return !text.empty() && ec == std::errc() && p == end;
-}
 
 size_t round_up(size_t n, size_t granule) { return (n + granule - 1) / granule * granule; }
 
@@ -691,10 +668,10 @@ class LmdbBackend final : public sdk::BackendBase {
     bool writemap = sync_writes_;
     for (const auto& [name, value] : o.extra()) {
       if (name == "lmdb.map_size") {
-        if (!parse_uint(value, &map_size) || map_size == 0)
+        if (!sdk::parse_integer(value, &map_size) || map_size == 0)
           return invalid("lmdb: option " + name + "='" + value + "' is not a positive integer");
       } else if (name == "lmdb.max_readers") {
-        if (!parse_uint(value, &max_readers) || max_readers == 0)
+        if (!sdk::parse_integer(value, &max_readers) || max_readers == 0)
           return invalid("lmdb: option " + name + "='" + value + "' is not a positive integer");
       } else if (name == "lmdb.writemap") {
         if (value != "true" && value != "false")

@@ -39,6 +39,7 @@
 #include <vector>
 
 #include "tower/sdk/plugin.hpp"
+#include "tower/sdk/text.hpp"
 
 namespace tower::backends::rocksdb_plugin {
 namespace {
@@ -52,23 +53,7 @@ constexpr size_t kCheckpointBatchBytes = size_t{1} << 20;
 rocksdb::Slice rs(std::string_view s) { return {s.data(), s.size()}; }
 std::string_view sv(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
 
-// A key for an error message: printable bytes as is, others as \xNN, cut at 64.
-std::string quote(std::string_view key) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "'";
-  for (size_t i = 0; i < key.size() && i < 64; ++i) {
-    unsigned char c = static_cast<unsigned char>(key[i]);
-    if (c >= 0x20 && c < 0x7f && c != '\\' && c != '\'') {
-      out += static_cast<char>(c);
-    } else {
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  if (key.size() > 64) out += "...";
-  return out + "'";
-}
+using sdk::quote;
 
 int32_t code_of(const rocksdb::Status& s) {
   using C = rocksdb::Status::Code;
@@ -98,13 +83,6 @@ Error fail(const rocksdb::Status& s, const std::string& context) {
 }
 
 Error invalid(std::string msg) { return Error::Make(TOWER_E_INVALID_ARGUMENT, std::move(msg)); }
-
-// Strict decimal parse: the whole value must be one integer in range.
-bool parse_int(const std::string& text, int* out) {
-  const char* end = text.data() + text.size();
-  auto [p, ec] = std::from_chars(text.data(), end, *out);
-  return !text.empty() && ec == std::errc() && p == end;
-}
 
 // Releases the rocksdb::Snapshot when the last owner (snapshot handle or
 // iterator) lets go.
@@ -410,11 +388,12 @@ class RocksBackend final : public sdk::BackendBase {
     };
     if (name == "rocksdb.max_open_files") {
       int v = 0;
-      if (!parse_int(value, &v) || v < -1 || v == 0) return bad("-1 or a positive integer");
+      if (!sdk::parse_integer(value, &v) || v < -1 || v == 0)
+        return bad("-1 or a positive integer");
       opts->max_open_files = v;
     } else if (name == "rocksdb.increase_parallelism") {
       int v = 0;
-      if (!parse_int(value, &v) || v < 1) return bad("a positive integer");
+      if (!sdk::parse_integer(value, &v) || v < 1) return bad("a positive integer");
       opts->IncreaseParallelism(v);
     } else if (name == "rocksdb.compression") {
       static const std::pair<const char*, rocksdb::CompressionType> kTypes[] = {

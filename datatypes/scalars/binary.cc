@@ -92,30 +92,7 @@ void DefineBinary(DatatypeBuilder& b) {
   bitwise("binary.xor", "bitwise XOR with B (same length); returns the new bytes",
           [](unsigned a, unsigned x) { return a ^ x; });
 
-  b.command({"binary.length", "KEY", "the length in bytes", kRead, 1, 1}, [read](Call& c) {
-    std::string s;
-    Error e = read(c, &s);
-    if (e.ok()) c.set_int(static_cast<int64_t>(s.size()));
-    return e;
-  });
-  b.command({"binary.slice", "KEY START:int LENGTH:int",
-             "LENGTH bytes from START (both within the value)", kRead, 3, 3},
-            [read](Call& c) {
-              int64_t start = 0, len = 0;
-              Error e = c.get_int(1, &start);
-              if (e.ok()) e = c.get_int(2, &len);
-              std::string s;
-              if (e.ok()) e = read(c, &s);
-              if (!e.ok()) return e;
-              int64_t size = static_cast<int64_t>(s.size());
-              if (start < 0 || len < 0 || start > size || len > size - start) {
-                return c.invalid("range [" + std::to_string(start) + ", +" + std::to_string(len) +
-                                 ") is outside the value of " + std::to_string(size) + " bytes");
-              }
-              c.set_bytes(TOWER_VALUE_BINARY, std::string_view(s).substr(static_cast<size_t>(start),
-                                                                         static_cast<size_t>(len)));
-              return Error::Ok();
-            });
+  DefineLengthAndSlice(b, kType, TOWER_VALUE_BINARY, "binary.length", "binary.slice", "value");
   query("binary.equal", "true when the bytes equal B",
         [](const Call& c, std::string_view s, std::string_view x) { c.set_bool(s == x); });
   query("binary.compare", "-1, 0 or 1 as the bytes sort before, equal to or after B (bytewise)",

@@ -51,27 +51,10 @@ Error ParseDec(const Call& c, std::string_view text, Dec* out) {
   auto bad = [&](const std::string& why) {
     return c.invalid("cannot parse '" + std::string(text) + "' as a decimal: " + why);
   };
-  std::string_view t = text;
   bool neg = false;
-  if (!t.empty() && (t[0] == '-' || t[0] == '+')) {
-    neg = t[0] == '-';
-    t.remove_prefix(1);
-  }
   std::string digits;
   int64_t scale = 0;
-  bool dot = false;
-  for (char ch : t) {
-    if (ch == '.' && !dot) {
-      dot = true;
-    } else if (ch >= '0' && ch <= '9') {
-      digits.push_back(ch);
-      if (dot) ++scale;
-    } else {
-      return bad("expected digits with at most one '.'");
-    }
-  }
-  if (digits.empty()) return bad("no digits");
-  if (scale > std::numeric_limits<int32_t>::max()) return bad("too many fraction digits");
+  if (const char* why = sdk::split_decimal(text, &neg, &digits, &scale)) return bad(why);
   Dec d;
   Error e = ParseBigInt(c, digits, 10, &d.c);
   if (!e.ok()) return e;

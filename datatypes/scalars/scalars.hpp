@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "tower/sdk/datatype.hpp"
+#include "tower/sdk/text.hpp"
 
 namespace tower::scalars {
 
@@ -62,6 +63,12 @@ template <class T>
 int64_t Cmp(const T& a, const T& b) {
   return a < b ? -1 : (b < a ? 1 : 0);
 }
+
+// Commands string and binary share: "<length>" (bytes) and "<slice>" KEY
+// START LENGTH (bytes, within the value) for the type index `type`, whose
+// results are of value kind `kind`; `noun` names the value in messages.
+void DefineLengthAndSlice(DatatypeBuilder& b, uint32_t type, uint32_t kind, const char* length,
+                          const char* slice, const char* noun);
 
 void DefineString(DatatypeBuilder& b);
 void DefineInt(DatatypeBuilder& b);

@@ -110,30 +110,7 @@ void DefineString(DatatypeBuilder& b) {
         if (e.ok()) c.set_int(Cmp(std::string_view(s), x));
         return e;
       });
-  b.command({"string.length", "KEY", "the length in bytes", kRead, 1, 1}, [read](Call& c) {
-    std::string s;
-    Error e = read(c, &s);
-    if (e.ok()) c.set_int(static_cast<int64_t>(s.size()));
-    return e;
-  });
-  b.command({"string.substring", "KEY START:int LENGTH:int",
-             "LENGTH bytes from START (both within the string)", kRead, 3, 3},
-            [read](Call& c) {
-              int64_t start = 0, len = 0;
-              Error e = c.get_int(1, &start);
-              if (e.ok()) e = c.get_int(2, &len);
-              std::string s;
-              if (e.ok()) e = read(c, &s);
-              if (!e.ok()) return e;
-              int64_t size = static_cast<int64_t>(s.size());
-              if (start < 0 || len < 0 || start > size || len > size - start) {
-                return c.invalid("range [" + std::to_string(start) + ", +" + std::to_string(len) +
-                                 ") is outside the string of " + std::to_string(size) + " bytes");
-              }
-              c.set_string(
-                  std::string_view(s).substr(static_cast<size_t>(start), static_cast<size_t>(len)));
-              return Error::Ok();
-            });
+  DefineLengthAndSlice(b, kType, TOWER_VALUE_STRING, "string.length", "string.substring", "string");
   auto casing = [&b, update](const char* name, const char* summary, int (*f)(int)) {
     b.command({name, "KEY", summary, kWrite, 1, 1}, [update, f](Call& c) {
       return update(c, [&](const std::string& s, std::string* n) {

@@ -23,32 +23,12 @@ namespace {
 constexpr int64_t kNsPerSec = 1000000000;
 constexpr int32_t kMaxOffset = 18 * 3600;
 
-// Howard Hinnant's days_from_civil / civil_from_days (public domain):
-// days since 1970-01-01 for a proleptic Gregorian date, and back.
-constexpr int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2 ? 1 : 0;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
-void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t yy = static_cast<int64_t>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  *d = doy - (153 * mp + 2) / 5 + 1;
-  *m = mp < 10 ? mp + 3 : mp - 9;
-  *y = yy + (*m <= 2 ? 1 : 0);
-}
+using sdk::civil_from_days;
+using sdk::days_from_civil;
 
 // Local (offset-applied) seconds of 0001-01-01T00:00:00 and 9999-12-31T23:59:59.
-constexpr int64_t kMinLocal = DaysFromCivil(1, 1, 1) * 86400;
-constexpr int64_t kMaxLocal = DaysFromCivil(10000, 1, 1) * 86400 - 1;
+constexpr int64_t kMinLocal = days_from_civil(1, 1, 1) * 86400;
+constexpr int64_t kMaxLocal = days_from_civil(10000, 1, 1) * 86400 - 1;
 constexpr int64_t kZeroSeconds = -62135596800;  // 0001-01-01T00:00:00Z
 static_assert(kMinLocal == kZeroSeconds);
 
@@ -81,7 +61,7 @@ void BreakDown(const CivilTime& t, int64_t* y, unsigned* mo, unsigned* d, int* h
   int64_t local = t.seconds + t.offset;
   int64_t days = local >= 0 ? local / 86400 : (local - 86399) / 86400;
   int64_t sod = local - days * 86400;
-  CivilFromDays(days, y, mo, d);
+  civil_from_days(days, y, mo, d);
   *h = static_cast<int>(sod / 3600);
   *mi = static_cast<int>(sod / 60 % 60);
   *s = static_cast<int>(sod % 60);
@@ -177,7 +157,7 @@ bool Parse(std::string_view text, CivilTime* out, std::string* why) {
     *why = "trailing characters";
     return false;
   }
-  out->seconds = DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 +
+  out->seconds = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 +
                  h * 3600 + mi * 60 + s - offset;
   out->nanos = nanos;
   out->offset = offset;

@@ -18,47 +18,8 @@ namespace {
 
 using Bytes = std::array<unsigned char, 16>;
 
-int Hex(char ch) {
-  if (ch >= '0' && ch <= '9') return ch - '0';
-  if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
-  if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
-  return -1;
-}
-
-bool ParseUuid(std::string_view text, Bytes* out) {
-  std::string_view t = text;
-  if (t.starts_with("urn:uuid:")) {
-    t.remove_prefix(9);
-  } else if (t.size() == 38 && t.front() == '{' && t.back() == '}') {
-    t = t.substr(1, 36);
-  }
-  if (t.size() != 36) return false;
-  size_t j = 0;
-  for (size_t i = 0; i < 36;) {
-    if (i == 8 || i == 13 || i == 18 || i == 23) {
-      if (t[i] != '-') return false;
-      ++i;
-      continue;
-    }
-    int h = Hex(t[i]), l = Hex(t[i + 1]);
-    if (h < 0 || l < 0) return false;
-    (*out)[j++] = static_cast<unsigned char>(h * 16 + l);
-    i += 2;
-  }
-  return true;
-}
-
-std::string ToText(const Bytes& b) {
-  static const char kHex[] = "0123456789abcdef";
-  std::string s;
-  s.reserve(36);
-  for (int i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) s.push_back('-');
-    s.push_back(kHex[b[i] >> 4]);
-    s.push_back(kHex[b[i] & 15]);
-  }
-  return s;
-}
+bool ParseUuid(std::string_view text, Bytes* out) { return sdk::uuid_from_text(text, out->data()); }
+std::string ToText(const Bytes& b) { return sdk::uuid_to_text(b.data()); }
 
 std::string_view View(const Bytes& b) {
   return {reinterpret_cast<const char*>(b.data()), b.size()};

@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "tower/sdk/text.hpp"
+
 namespace tower::keys {
 
 void PutBE32(std::string* dst, uint32_t v) {
@@ -116,25 +118,7 @@ bool ParseExpiry(std::string_view key, uint64_t* deadline_ms, std::string_view* 
   return true;
 }
 
-std::string Quote(std::string_view key) {
-  static const char kHex[] = "0123456789abcdef";
-  std::string out = "'";
-  for (unsigned char c : key) {
-    if (out.size() > 120) {
-      out += "...";
-      break;
-    }
-    if (c >= 0x20 && c < 0x7F && c != '\\' && c != '\'') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out += "\\x";
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  out += "'";
-  return out;
-}
+std::string Quote(std::string_view key) { return sdk::quote(key, 120); }
 
 std::string PrefixEnd(std::string_view prefix) {
   std::string end(prefix);

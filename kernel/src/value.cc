@@ -1,5 +1,7 @@
 #include "tower/value.hpp"
 
+#include "tower/sdk/text.hpp"
+
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
@@ -10,71 +12,17 @@ namespace {
 
 constexpr char kHex[] = "0123456789abcdef";
 
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 }  // namespace
-
-// --- calendar (H. Hinnant's algorithms) ---------------------------------
-
-int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
-
-void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  *d = doy - (153 * mp + 2) / 5 + 1;
-  *m = mp < 10 ? mp + 3 : mp - 9;
-  *y = static_cast<int64_t>(yoe) + era * 400 + (*m <= 2);
-}
 
 // --- Uuid -----------------------------------------------------------------
 
-std::string Uuid::ToString() const {
-  std::string s;
-  s.reserve(36);
-  for (int i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) s.push_back('-');
-    s.push_back(kHex[bytes[i] >> 4]);
-    s.push_back(kHex[bytes[i] & 15]);
-  }
-  return s;
-}
+std::string Uuid::ToString() const { return sdk::uuid_to_text(bytes.data()); }
 
 Result<Uuid> Uuid::Parse(std::string_view text) {
-  std::string_view t = text;
-  if (t.starts_with("urn:uuid:")) t.remove_prefix(9);
-  if (t.size() == 38 && t.front() == '{' && t.back() == '}') t = t.substr(1, 36);
-  auto bad = [&] {
+  Uuid u;
+  if (!sdk::uuid_from_text(text, u.bytes.data())) {
     return Status::InvalidArgument("bad UUID '" + std::string(text) +
                                    "': want xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx");
-  };
-  if (t.size() != 36) return bad();
-  Uuid u;
-  size_t j = 0;
-  for (size_t i = 0; i < 36; ++i) {
-    if (i == 8 || i == 13 || i == 18 || i == 23) {
-      if (t[i] != '-') return bad();
-      continue;
-    }
-    int h = HexDigit(t[i]), l = i + 1 < 36 ? HexDigit(t[i + 1]) : -1;
-    if (h < 0 || l < 0) return bad();
-    u.bytes[j++] = static_cast<uint8_t>(h * 16 + l);
-    ++i;
   }
   return u;
 }
@@ -95,31 +43,12 @@ std::string Decimal::ToString() const {
 }
 
 Result<Decimal> Decimal::Parse(std::string_view text) {
-  auto bad = [&](const char* why) {
-    return Status::InvalidArgument("bad decimal '" + std::string(text) + "': " + why);
-  };
-  std::string_view t = text;
   bool neg = false;
-  if (!t.empty() && (t[0] == '-' || t[0] == '+')) {
-    neg = t[0] == '-';
-    t.remove_prefix(1);
-  }
   std::string digits;
   int64_t scale = 0;
-  bool dot = false, any = false;
-  for (char c : t) {
-    if (c == '.' && !dot) {
-      dot = true;
-    } else if (c >= '0' && c <= '9') {
-      digits.push_back(c);
-      any = true;
-      if (dot) ++scale;
-    } else {
-      return bad("expected digits with at most one '.'");
-    }
+  if (const char* why = sdk::split_decimal(text, &neg, &digits, &scale)) {
+    return Status::InvalidArgument("bad decimal '" + std::string(text) + "': " + why);
   }
-  if (!any) return bad("no digits");
-  if (scale > INT32_MAX) return bad("too many fraction digits");
   Decimal d;
   d.coefficient = BigInt(digits);
   if (neg) d.coefficient = -d.coefficient;
@@ -135,7 +64,7 @@ std::string Time::ToString() const {
   int64_t sod = local - days * 86400;
   int64_t y;
   unsigned m, d;
-  CivilFromDays(days, &y, &m, &d);
+  sdk::civil_from_days(days, &y, &m, &d);
   char buf[64];
   int n = std::snprintf(buf, sizeof buf, "%04" PRId64 "-%02u-%02uT%02d:%02d:%02d", y, m, d,
                         static_cast<int>(sod / 3600), static_cast<int>(sod / 60 % 60),
@@ -214,7 +143,7 @@ Result<Time> Time::Parse(std::string_view text) {
   }
   if (i != text.size()) return bad("trailing characters");
   Time t;
-  t.seconds = DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 +
+  t.seconds = sdk::days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 +
               h * 3600 + mi * 60 + s - offset;
   t.nanos = nanos;
   t.offset_seconds = offset;

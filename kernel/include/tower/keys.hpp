@@ -55,7 +55,7 @@ bool ParseSub(std::string_view key, std::string_view* user_key, uint64_t* versio
 bool ParseExpiry(std::string_view key, uint64_t* deadline_ms, std::string_view* user_key);
 
 // `key` quoted for messages: printable ASCII as is, other bytes as \xNN,
-// cut to 120 characters.
+// cut after 120 bytes (sdk::quote).
 std::string Quote(std::string_view key);
 
 // The smallest key greater than every key that starts with `prefix`, or ""

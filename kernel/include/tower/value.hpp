@@ -73,9 +73,6 @@ struct Time {
   friend bool operator==(const Time&, const Time&) = default;
 };
 
-// Days since 1970-01-01 for a proleptic Gregorian date, and back.
-int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d);
-void CivilFromDays(int64_t days, int64_t* y, unsigned* m, unsigned* d);
 
 class Value {
  public:

@@ -209,6 +209,10 @@ class DatatypeBuilder {
     d.user = &fns_.back();
     commands_.push_back(d);
   }
+  // Keeps `text` for the life of the plugin and returns it, for command
+  // names and help texts built at run time.
+  const char* intern(std::string text) { return strings_.emplace_back(std::move(text)).c_str(); }
+
   const tower_datatype_api* table() {
     api_ = {sizeof(tower_datatype_api),
             0,
@@ -238,6 +242,7 @@ class DatatypeBuilder {
   std::vector<tower_type_def> types_;
   std::vector<tower_command_def> commands_;
   std::deque<Named> fns_;  // stable addresses for `user`
+  std::deque<std::string> strings_;
   tower_datatype_api api_{};
 };
 
