@@ -58,109 +58,18 @@ std::string Invalid(const CivilTime& t) {
 }
 
 void BreakDown(const CivilTime& t, int64_t* y, unsigned* mo, unsigned* d, int* h, int* mi, int* s) {
-  int64_t local = t.seconds + t.offset;
-  int64_t days = local >= 0 ? local / 86400 : (local - 86399) / 86400;
-  int64_t sod = local - days * 86400;
-  civil_from_days(days, y, mo, d);
-  *h = static_cast<int>(sod / 3600);
-  *mi = static_cast<int>(sod / 60 % 60);
-  *s = static_cast<int>(sod % 60);
+  sdk::civil_break_down(t.seconds, t.offset, y, mo, d, h, mi, s);
 }
 
 // RFC 3339, with a fraction only when non-zero (for messages).
-std::string Format(const CivilTime& t) {
-  int64_t y;
-  unsigned mo, d;
-  int h, mi, s;
-  BreakDown(t, &y, &mo, &d, &h, &mi, &s);
-  char buf[80];
-  int n =
-      std::snprintf(buf, sizeof buf, "%04" PRId64 "-%02u-%02uT%02d:%02d:%02d", y, mo, d, h, mi, s);
-  std::string out(buf, static_cast<size_t>(n));
-  if (t.nanos != 0) {
-    std::snprintf(buf, sizeof buf, ".%09u", t.nanos);
-    std::string f(buf);
-    while (f.back() == '0') f.pop_back();
-    out += f;
-  }
-  if (t.offset == 0) {
-    out += "Z";
-  } else {
-    int off = t.offset < 0 ? -t.offset : t.offset;
-    std::snprintf(buf, sizeof buf, "%c%02d:%02d", t.offset < 0 ? '-' : '+', off / 3600,
-                  off / 60 % 60);
-    out += buf;
-  }
-  return out;
-}
+std::string Format(const CivilTime& t) { return sdk::rfc3339_format(t.seconds, t.nanos, t.offset); }
 
-// Parses RFC 3339: YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM). On
-// failure returns false with *why set.
+// Parses RFC 3339; on failure returns false with *why set.
 bool Parse(std::string_view text, CivilTime* out, std::string* why) {
-  auto num = [&](size_t pos, size_t len, int* v) {
-    if (pos + len > text.size()) return false;
-    int r = 0;
-    for (size_t i = pos; i < pos + len; ++i) {
-      if (text[i] < '0' || text[i] > '9') return false;
-      r = r * 10 + (text[i] - '0');
-    }
-    *v = r;
-    return true;
-  };
-  int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
-  if (text.size() < 20 || !num(0, 4, &y) || text[4] != '-' || !num(5, 2, &mo) || text[7] != '-' ||
-      !num(8, 2, &d) || (text[10] != 'T' && text[10] != 't') || !num(11, 2, &h) ||
-      text[13] != ':' || !num(14, 2, &mi) || text[16] != ':' || !num(17, 2, &s)) {
-    *why = "want YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM)";
+  if (const char* w = sdk::rfc3339_parse(text, &out->seconds, &out->nanos, &out->offset)) {
+    *why = w;
     return false;
   }
-  static const int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > kDays[mo - 1] || (mo == 2 && d == 29 && !leap) ||
-      h > 23 || mi > 59 || s > 59) {
-    *why = "field out of range";
-    return false;
-  }
-  size_t i = 19;
-  uint32_t nanos = 0;
-  if (i < text.size() && text[i] == '.') {
-    ++i;
-    int digits = 0;
-    while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
-      if (digits < 9) nanos = nanos * 10 + static_cast<uint32_t>(text[i] - '0');
-      ++digits;
-      ++i;
-    }
-    if (digits == 0 || digits > 9) {
-      *why = "fraction must have 1 to 9 digits";
-      return false;
-    }
-    for (int k = digits; k < 9; ++k) nanos *= 10;
-  }
-  int32_t offset = 0;
-  if (i < text.size() && (text[i] == 'Z' || text[i] == 'z')) {
-    ++i;
-  } else if (i < text.size() && (text[i] == '+' || text[i] == '-')) {
-    int oh = 0, om = 0;
-    if (!num(i + 1, 2, &oh) || i + 3 >= text.size() || text[i + 3] != ':' || !num(i + 4, 2, &om) ||
-        om > 59 || oh * 60 + om > 18 * 60) {
-      *why = "bad zone offset (want +HH:MM within +-18:00)";
-      return false;
-    }
-    offset = (oh * 3600 + om * 60) * (text[i] == '-' ? -1 : 1);
-    i += 6;
-  } else {
-    *why = "missing zone (Z or +HH:MM)";
-    return false;
-  }
-  if (i != text.size()) {
-    *why = "trailing characters";
-    return false;
-  }
-  out->seconds = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 +
-                 h * 3600 + mi * 60 + s - offset;
-  out->nanos = nanos;
-  out->offset = offset;
   return true;
 }
 

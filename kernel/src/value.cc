@@ -58,95 +58,13 @@ Result<Decimal> Decimal::Parse(std::string_view text) {
 
 // --- Time -------------------------------------------------------------------
 
-std::string Time::ToString() const {
-  int64_t local = seconds + offset_seconds;
-  int64_t days = local >= 0 ? local / 86400 : (local - 86399) / 86400;
-  int64_t sod = local - days * 86400;
-  int64_t y;
-  unsigned m, d;
-  sdk::civil_from_days(days, &y, &m, &d);
-  char buf[64];
-  int n = std::snprintf(buf, sizeof buf, "%04" PRId64 "-%02u-%02uT%02d:%02d:%02d", y, m, d,
-                        static_cast<int>(sod / 3600), static_cast<int>(sod / 60 % 60),
-                        static_cast<int>(sod % 60));
-  std::string s(buf, static_cast<size_t>(n));
-  if (nanos != 0) {
-    char frac[16];
-    std::snprintf(frac, sizeof frac, ".%09u", nanos);
-    std::string f(frac);
-    while (f.back() == '0') f.pop_back();
-    s += f;
-  }
-  if (offset_seconds == 0) {
-    s += "Z";
-  } else {
-    int off = offset_seconds < 0 ? -offset_seconds : offset_seconds;
-    std::snprintf(buf, sizeof buf, "%c%02d:%02d", offset_seconds < 0 ? '-' : '+', off / 3600,
-                  off / 60 % 60);
-    s += buf;
-  }
-  return s;
-}
+std::string Time::ToString() const { return sdk::rfc3339_format(seconds, nanos, offset_seconds); }
 
 Result<Time> Time::Parse(std::string_view text) {
-  auto bad = [&](const char* why) {
-    return Status::InvalidArgument("bad RFC 3339 time '" + std::string(text) + "': " + why);
-  };
-  auto num = [&](size_t pos, size_t len, int* out) {
-    if (pos + len > text.size()) return false;
-    int v = 0;
-    for (size_t i = pos; i < pos + len; ++i) {
-      if (text[i] < '0' || text[i] > '9') return false;
-      v = v * 10 + (text[i] - '0');
-    }
-    *out = v;
-    return true;
-  };
-  int y, mo, d, h, mi, s;
-  if (!num(0, 4, &y) || text.size() < 20 || text[4] != '-' || !num(5, 2, &mo) || text[7] != '-' ||
-      !num(8, 2, &d) || (text[10] != 'T' && text[10] != 't') || !num(11, 2, &h) ||
-      text[13] != ':' || !num(14, 2, &mi) || text[16] != ':' || !num(17, 2, &s)) {
-    return bad("want YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM)");
-  }
-  static const unsigned kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  if (y < 1 || mo < 1 || mo > 12 || d < 1 || static_cast<unsigned>(d) > kDays[mo - 1] ||
-      (mo == 2 && d == 29 && !leap) || h > 23 || mi > 59 || s > 59) {
-    return bad("field out of range");
-  }
-  size_t i = 19;
-  uint32_t nanos = 0;
-  if (i < text.size() && text[i] == '.') {
-    ++i;
-    int digits = 0;
-    while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
-      if (digits < 9) nanos = nanos * 10 + static_cast<uint32_t>(text[i] - '0');
-      ++digits;
-      ++i;
-    }
-    if (digits == 0 || digits > 9) return bad("fraction must have 1 to 9 digits");
-    for (int k = digits; k < 9; ++k) nanos *= 10;
-  }
-  int32_t offset = 0;
-  if (i < text.size() && (text[i] == 'Z' || text[i] == 'z')) {
-    ++i;
-  } else if (i < text.size() && (text[i] == '+' || text[i] == '-')) {
-    int oh, om;
-    if (!num(i + 1, 2, &oh) || i + 3 >= text.size() || text[i + 3] != ':' || !num(i + 4, 2, &om) ||
-        oh > 18 || om > 59 || oh * 60 + om > 18 * 60) {
-      return bad("bad zone offset");
-    }
-    offset = (oh * 3600 + om * 60) * (text[i] == '-' ? -1 : 1);
-    i += 6;
-  } else {
-    return bad("missing zone (Z or +HH:MM)");
-  }
-  if (i != text.size()) return bad("trailing characters");
   Time t;
-  t.seconds = sdk::days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 +
-              h * 3600 + mi * 60 + s - offset;
-  t.nanos = nanos;
-  t.offset_seconds = offset;
+  if (const char* why = sdk::rfc3339_parse(text, &t.seconds, &t.nanos, &t.offset_seconds)) {
+    return Status::InvalidArgument("bad RFC 3339 time '" + std::string(text) + "': " + why);
+  }
   return t;
 }
 

@@ -1,11 +1,13 @@
 // Small text and calendar helpers shared by the kernel and plugins
 // (header-only, no dependencies): key quoting for messages, strict integer
-// parsing, the proleptic Gregorian calendar, UUID text, decimal text.
+// parsing, the proleptic Gregorian calendar, RFC 3339, UUID text, decimal
+// text.
 #ifndef TOWER_SDK_TEXT_HPP_
 #define TOWER_SDK_TEXT_HPP_
 
 #include <charconv>
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <string_view>
 
@@ -65,6 +67,109 @@ constexpr void civil_from_days(int64_t z, int64_t* y, unsigned* m, unsigned* d) 
   *d = doy - (153 * mp + 2) / 5 + 1;
   *m = mp < 10 ? mp + 3 : mp - 9;
   *y = static_cast<int64_t>(yoe) + era * 400 + (*m <= 2 ? 1 : 0);
+}
+
+// Local date and time-of-day of an instant shown at `offset` seconds.
+inline void civil_break_down(int64_t seconds, int32_t offset, int64_t* y, unsigned* mo, unsigned* d,
+                             int* h, int* mi, int* s) {
+  int64_t local = seconds + offset;
+  int64_t days = local >= 0 ? local / 86400 : (local - 86399) / 86400;
+  int64_t sod = local - days * 86400;
+  civil_from_days(days, y, mo, d);
+  *h = static_cast<int>(sod / 3600);
+  *mi = static_cast<int>(sod / 60 % 60);
+  *s = static_cast<int>(sod % 60);
+}
+
+// RFC 3339 text of an instant (seconds since the epoch + nanos) shown at a
+// zone offset, with a fraction only when non-zero:
+// "2024-02-29T23:30:00.5-05:00", "1970-01-01T00:00:00Z".
+inline std::string rfc3339_format(int64_t seconds, uint32_t nanos, int32_t offset) {
+  int64_t y;
+  unsigned mo, d;
+  int h, mi, s;
+  civil_break_down(seconds, offset, &y, &mo, &d, &h, &mi, &s);
+  char buf[80];
+  int n = std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02d",
+                        static_cast<long long>(y), mo, d, h, mi, s);
+  std::string out(buf, static_cast<size_t>(n));
+  if (nanos != 0) {
+    std::snprintf(buf, sizeof buf, ".%09u", nanos);
+    std::string f(buf);
+    while (f.back() == '0') f.pop_back();
+    out += f;
+  }
+  if (offset == 0) {
+    out += "Z";
+  } else {
+    int off = offset < 0 ? -offset : offset;
+    std::snprintf(buf, sizeof buf, "%c%02d:%02d", offset < 0 ? '-' : '+', off / 3600,
+                  off / 60 % 60);
+    out += buf;
+  }
+  return out;
+}
+
+// Parses RFC 3339: YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM), with up
+// to 9 fraction digits and offsets within +-18:00. Returns nullptr, or what
+// is wrong.
+inline const char* rfc3339_parse(std::string_view text, int64_t* seconds, uint32_t* nanos_out,
+                                 int32_t* offset_out) {
+  auto num = [&](size_t pos, size_t len, int* v) {
+    if (pos + len > text.size()) return false;
+    int r = 0;
+    for (size_t i = pos; i < pos + len; ++i) {
+      if (text[i] < '0' || text[i] > '9') return false;
+      r = r * 10 + (text[i] - '0');
+    }
+    *v = r;
+    return true;
+  };
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
+  if (text.size() < 20 || !num(0, 4, &y) || text[4] != '-' || !num(5, 2, &mo) || text[7] != '-' ||
+      !num(8, 2, &d) || (text[10] != 'T' && text[10] != 't') || !num(11, 2, &h) ||
+      text[13] != ':' || !num(14, 2, &mi) || text[16] != ':' || !num(17, 2, &s)) {
+    return "want YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM)";
+  }
+  static const int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > kDays[mo - 1] || (mo == 2 && d == 29 && !leap) ||
+      h > 23 || mi > 59 || s > 59) {
+    return "field out of range";
+  }
+  size_t i = 19;
+  uint32_t nanos = 0;
+  if (i < text.size() && text[i] == '.') {
+    ++i;
+    int digits = 0;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+      if (digits < 9) nanos = nanos * 10 + static_cast<uint32_t>(text[i] - '0');
+      ++digits;
+      ++i;
+    }
+    if (digits == 0 || digits > 9) return "fraction must have 1 to 9 digits";
+    for (int k = digits; k < 9; ++k) nanos *= 10;
+  }
+  int32_t offset = 0;
+  if (i < text.size() && (text[i] == 'Z' || text[i] == 'z')) {
+    ++i;
+  } else if (i < text.size() && (text[i] == '+' || text[i] == '-')) {
+    int oh = 0, om = 0;
+    if (!num(i + 1, 2, &oh) || i + 3 >= text.size() || text[i + 3] != ':' || !num(i + 4, 2, &om) ||
+        om > 59 || oh * 60 + om > 18 * 60) {
+      return "bad zone offset (want +HH:MM within +-18:00)";
+    }
+    offset = (oh * 3600 + om * 60) * (text[i] == '-' ? -1 : 1);
+    i += 6;
+  } else {
+    return "missing zone (Z or +HH:MM)";
+  }
+  if (i != text.size()) return "trailing characters";
+  *seconds = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 +
+             h * 3600 + mi * 60 + s - offset;
+  *nanos_out = nanos;
+  *offset_out = offset;
+  return nullptr;
 }
 
 // "6ba7b810-9dad-11d1-80b4-00c04fd430c8" (lower case) for 16 bytes.
