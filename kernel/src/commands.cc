@@ -21,7 +21,22 @@ struct CmdCtx {
   Db::DatatypeState* dt;
   const char* command;
   // meta key -> new frame, or nullopt for a delete; committed at the end.
-  std::map<std::string, std::optional<std::string>, std::less<>> staged;
+  // Commands touch a key or a few, so a vector beats a map here.
+  std::vector<std::pair<std::string, std::optional<std::string>>> staged;
+
+  std::optional<std::string>* Find(std::string_view meta_key) {
+    for (auto& [k, v] : staged) {
+      if (k == meta_key) return &v;
+    }
+    return nullptr;
+  }
+  void Stage(std::string meta_key, std::optional<std::string> frame) {
+    if (auto* v = Find(meta_key)) {
+      *v = std::move(frame);
+    } else {
+      staged.emplace_back(std::move(meta_key), std::move(frame));
+    }
+  }
 };
 
 namespace {
@@ -39,9 +54,9 @@ std::string_view View(tower_slice s) { return {s.data ? s.data : "", s.size}; }
 // expired.
 static Status ReadFrame(CmdCtx* c, std::string_view key, std::string* frame, FrameView* f) {
   std::string mk = keys::Meta(key);
-  if (auto it = c->staged.find(mk); it != c->staged.end()) {
-    if (!it->second) return Status::NotFound("key " + keys::Quote(key) + " not found");
-    *frame = *it->second;
+  if (auto* staged = c->Find(mk)) {
+    if (!*staged) return Status::NotFound("key " + keys::Quote(key) + " not found");
+    *frame = **staged;
   } else {
     Status s = c->db->backend().Get({}, mk, frame);
     if (s.IsNotFound()) return Status::NotFound("key " + keys::Quote(key) + " not found");
@@ -68,12 +83,9 @@ struct CmdApi {
       Report(err, s);
       return static_cast<int32_t>(s.code());
     }
-    Db::TypeSlot slot;
-    {
-      std::shared_lock lock(c->db->types_mu_);
-      slot = c->db->by_id_[f.type];
-    }
-    uint32_t local = slot.dt == c->dt ? slot.local : TOWER_FOREIGN_TYPE;
+    Db::DatatypeState* owner = c->db->by_id_dt_[f.type].load(std::memory_order_acquire);
+    uint32_t local = owner == c->dt ? c->db->by_id_local_[f.type].load(std::memory_order_relaxed)
+                                    : TOWER_FOREIGN_TYPE;
     if (type != TOWER_ANY_TYPE && local != type) {
       std::string want = type < c->dt->api->type_count ? c->dt->api->types[type].name : "?";
       Status m = Status::TypeMismatch("key " + keys::Quote(View(key)) + " holds a " +
@@ -108,12 +120,12 @@ struct CmdApi {
     std::string frame;
     EncodeFrame(&frame, *id, static_cast<uint8_t>(c->dt->api->types[type].encoding), expiry,
                 View(payload));
-    c->staged[keys::Meta(View(key))] = std::move(frame);
+    c->Stage(keys::Meta(View(key)), std::move(frame));
     return TOWER_OK;
   }
 
   static int32_t delete_value(tower_cmd_ctx* ctx, tower_slice key, tower_sink*) {
-    Ctx(ctx)->staged[keys::Meta(View(key))] = std::nullopt;
+    Ctx(ctx)->Stage(keys::Meta(View(key)), std::nullopt);
     return TOWER_OK;
   }
 
@@ -163,17 +175,18 @@ std::string Db::TypeName(uint8_t id) const {
   return "type #" + std::to_string(id);
 }
 
+void Db::Publish(DatatypeState* dt, uint32_t local, uint8_t id) {
+  by_id_local_[id].store(local, std::memory_order_relaxed);
+  by_id_dt_[id].store(dt, std::memory_order_release);
+  dt->db_ids[local].store(id, std::memory_order_release);
+}
+
 Result<uint8_t> Db::TypeId(DatatypeState* dt, uint32_t local) {
-  {
-    std::shared_lock lock(types_mu_);
-    if (dt->db_ids[local] != 0) return dt->db_ids[local];
-  }
+  if (uint8_t id = dt->db_ids[local].load(std::memory_order_acquire); id != 0) return id;
   const tower_type_def& t = dt->api->types[local];
   auto id = register_type(t.name, dt->plugin->name(), static_cast<uint8_t>(t.encoding));
   if (!id.ok()) return id;
-  std::lock_guard lock(types_mu_);
-  dt->db_ids[local] = *id;
-  by_id_[*id] = {dt, local};
+  Publish(dt, local, *id);
   return id;
 }
 
@@ -191,7 +204,7 @@ Status Db::LoadDatatypes() {
     auto dt = std::make_unique<DatatypeState>();
     dt->plugin = *p;
     dt->api = (*p)->datatype_api();
-    dt->db_ids.assign(dt->api->type_count, 0);
+    dt->db_ids = std::make_unique<std::atomic<uint8_t>[]>(dt->api->type_count);
     for (size_t i = 0; i < dt->api->type_count; ++i) {
       std::string tn = dt->api->types[i].name;
       if (auto [it, fresh] = type_owner.emplace(tn, name); !fresh) {
@@ -239,8 +252,7 @@ Status Db::LoadDatatypes() {
                                     "' " + dt->plugin->info().version + " writes only up to " +
                                     std::to_string(dt->api->types[i].encoding));
       }
-      dt->db_ids[i] = t.id;
-      by_id_[t.id] = {dt, static_cast<uint32_t>(i)};
+      Publish(dt, static_cast<uint32_t>(i), t.id);
     }
     if (!found) {
       return Status::Incompatible("the database holds type '" + t.name + "', which plugin '" +

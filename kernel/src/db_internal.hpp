@@ -2,6 +2,8 @@
 #ifndef TOWER_KERNEL_DB_INTERNAL_HPP_
 #define TOWER_KERNEL_DB_INTERNAL_HPP_
 
+#include <atomic>
+#include <memory>
 #include <vector>
 
 #include "tower/db.hpp"
@@ -12,7 +14,9 @@ namespace tower {
 struct Db::DatatypeState {
   PluginPtr plugin;
   const tower_datatype_api* api = nullptr;
-  std::vector<uint8_t> db_ids;  // per local type; 0 = no id yet (types_mu_)
+  // Per local type: its database type id, 0 = none yet. Set once under
+  // Db::types_mu_, read lock-free.
+  std::unique_ptr<std::atomic<uint8_t>[]> db_ids;
 };
 
 struct Db::Command {

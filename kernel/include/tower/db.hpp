@@ -17,6 +17,7 @@
 #include <vector>
 
 #include <array>
+#include <atomic>
 #include <functional>
 #include <map>
 #include <span>
@@ -293,6 +294,7 @@ class Db {
   Status LoadTypes();
   Status LoadDatatypes();
   Result<uint8_t> TypeId(DatatypeState* dt, uint32_t local);
+  void Publish(DatatypeState* dt, uint32_t local, uint8_t id);
   std::string TypeName(uint8_t id) const;
   Result<Value> Execute(const Command& c, std::span<const Value> args);
 
@@ -302,14 +304,13 @@ class Db {
   ManifestInfo manifest_;
   int lock_fd_ = -1;
   size_t max_user_key_size_ = 0;
-  mutable std::shared_mutex types_mu_;  // manifest_.types, type ids, by_id_
+  mutable std::shared_mutex types_mu_;  // manifest_.types; serialises type-id assignment
   std::vector<std::unique_ptr<DatatypeState>> datatypes_;
   std::map<std::string, std::unique_ptr<Command>, std::less<>> commands_;
-  struct TypeSlot {
-    DatatypeState* dt = nullptr;
-    uint32_t local = 0;
-  };
-  std::array<TypeSlot, 256> by_id_{};  // database type id -> plugin type
+  // Database type id -> (plugin, its type index). Written once per id under
+  // types_mu_ (local before dt, release), read lock-free on every command.
+  std::array<std::atomic<DatatypeState*>, 256> by_id_dt_{};
+  std::array<std::atomic<uint32_t>, 256> by_id_local_{};
   std::unique_ptr<LockTable> locks_;
   std::function<int64_t()> clock_;
 };

@@ -73,7 +73,6 @@ struct Time {
   friend bool operator==(const Time&, const Time&) = default;
 };
 
-
 class Value {
  public:
   enum class Type : uint32_t {
