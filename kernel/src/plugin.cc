@@ -126,6 +126,39 @@ Status CheckDatatypeTable(const fs::path& file, const tower_datatype_api* api) {
   return Status::OK();
 }
 
+// Checks a crypto provider's table: present, big enough, every algorithm
+// named and complete.
+Status CheckCryptoTable(const fs::path& file, const tower_crypto_api* api) {
+  auto bad = [&](const std::string& why) {
+    return Status::Incompatible(file.string() + ": crypto table: " + why);
+  };
+  if (api == nullptr) return bad("missing");
+  if (api->struct_size < sizeof(tower_crypto_api)) return bad("truncated");
+  auto check = [&](const char* family, size_t count, const auto* defs, auto complete) {
+    if (count > 0 && defs == nullptr) return bad(std::string(family) + " list missing");
+    for (size_t i = 0; i < count; ++i) {
+      const auto& d = defs[i];
+      if (d.struct_size < sizeof(d) || d.name == nullptr || !ValidName(d.name) || !complete(d))
+        return bad(std::string(family) + " " + std::to_string(i) + " is incomplete or badly named");
+    }
+    return Status::OK();
+  };
+  TOWER_RETURN_IF_ERROR(check("aead", api->aead_count, api->aeads, [](const tower_aead_def& d) {
+    return d.seal != nullptr && d.open != nullptr && d.key_size > 0;
+  }));
+  TOWER_RETURN_IF_ERROR(check("password hash", api->password_count, api->passwords,
+                              [](const tower_password_def& d) {
+                                return d.hash != nullptr && d.verify != nullptr &&
+                                       d.needs_rehash != nullptr && d.prefixes != nullptr &&
+                                       d.prefixes[0] != nullptr;
+                              }));
+  TOWER_RETURN_IF_ERROR(check("kdf", api->kdf_count, api->kdfs,
+                              [](const tower_kdf_def& d) { return d.derive != nullptr; }));
+  TOWER_RETURN_IF_ERROR(check("hash", api->hash_count, api->hashes,
+                              [](const tower_hash_def& d) { return d.hash != nullptr; }));
+  return Status::OK();
+}
+
 }  // namespace
 
 const tower_host_api* PluginManager::HostApi() { return &kHostApi; }
@@ -272,7 +305,7 @@ Result<PluginPtr> PluginManager::LoadLocked(const fs::path& file) {
   switch (kind) {
     case PluginKind::kBackend: TOWER_RETURN_IF_ERROR(CheckBackendTable(abs, d->backend)); break;
     case PluginKind::kDatatype: TOWER_RETURN_IF_ERROR(CheckDatatypeTable(abs, d->datatype)); break;
-    case PluginKind::kCrypto:
+    case PluginKind::kCrypto: TOWER_RETURN_IF_ERROR(CheckCryptoTable(abs, d->crypto)); break;
     case PluginKind::kMesh:
       return Status::NotSupported(abs.string() + ": plugin '" + name + "' is of kind " +
                                   PluginKindName(kind) + ", which this host does not load yet");

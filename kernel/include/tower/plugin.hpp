@@ -23,6 +23,7 @@
 
 #include "tower/sdk/abi.h"
 #include "tower/sdk/backend.h"
+#include "tower/sdk/crypto.h"
 #include "tower/status.hpp"
 
 namespace tower {
@@ -62,6 +63,8 @@ class Plugin {
   const tower_backend_api* backend_api() const { return desc_->backend; }
   // The data-type table. REQUIRES: kind() == PluginKind::kDatatype.
   const tower_datatype_api* datatype_api() const { return desc_->datatype; }
+  // The crypto provider's table. REQUIRES: kind() == PluginKind::kCrypto.
+  const tower_crypto_api* crypto_api() const { return desc_->crypto; }
   const tower_plugin_descriptor* descriptor() const { return desc_; }
 
  private:
