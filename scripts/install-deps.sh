@@ -8,6 +8,7 @@ PACKAGES=(
   libboost-dev libboost-filesystem-dev
   libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libssl-dev libargon2-dev libcrypt-dev libsodium-dev libgcrypt20-dev librust-blake3-dev
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
