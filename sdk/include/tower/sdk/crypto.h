@@ -39,13 +39,17 @@ extern "C" {
  * tag. open reads such a buffer (ct_len >= tag_size) and writes
  * ct_len - tag_size bytes of plaintext to `out`; when the tag does not
  * verify it returns TOWER_E_AUTH_FAILED and leaves no plaintext in `out`
- * (it is zeroed). `out` may not overlap the input. Keys and nonces must
- * have exactly key_size and nonce_size bytes (TOWER_E_INVALID_ARGUMENT
- * otherwise). */
+ * (it is zeroed). `out` may not overlap the input. Keys must have exactly
+ * key_size bytes and nonces between nonce_min and nonce_max bytes
+ * (TOWER_E_INVALID_ARGUMENT otherwise); nonce_size is the length Tower
+ * uses (GCM, for example, accepts 1..128 but uses 12). Truncated tags are
+ * not offered: a truncated GCM tag is a prefix of the full one. */
 typedef struct tower_aead_def {
   uint32_t struct_size; /* sizeof(tower_aead_def) */
   uint32_t key_size;
-  uint32_t nonce_size;
+  uint32_t nonce_size; /* the length Tower generates */
+  uint32_t nonce_min;
+  uint32_t nonce_max;
   uint32_t tag_size;
   const char* name;
   const void* user;
