@@ -2,24 +2,34 @@
 // snapshots. The fastest choice for tests and caches; nothing survives the
 // process unless a checkpoint is written.
 //
-// Design: multi-version concurrency control on one ordered std::map whose
-// entries are (key, sequence) -> value-or-tombstone, sorted by key ascending
-// then sequence descending (LevelDB's memtable ordering). Every write batch
-// takes the next sequence number under an exclusive lock, so a batch is
-// atomic; a reader at sequence S sees, for each key, its newest entry with
-// sequence <= S. Snapshots and iterators register their sequence; a version
-// is erased as soon as no registered sequence can see it, so without live
-// snapshots each key holds exactly one entry. std::map nodes never move, so
-// an iterator's position (always a version its own sequence can see, hence
-// never erased while it lives) stays valid across concurrent writes; it takes
-// the shared lock only while it moves.
+// Design: multi-version concurrency control over 16 shards. A key lives in
+// the shard its hash picks; each shard is an ordered std::map whose entries
+// are (key, sequence) -> value-or-tombstone, sorted by key ascending then
+// sequence descending (LevelDB's memtable ordering), behind its own
+// reader-writer lock, so writers to different shards run in parallel.
+//
+// A write batch locks the shards it touches (all of them for a range
+// delete) in ascending order, takes the next sequence number and applies
+// every operation before unlocking, so a batch is atomic. A reader at
+// sequence S sees, for each key, its newest entry with sequence <= S; a
+// plain get sees the newest entry. Snapshots and iterators register their
+// sequence while holding every shard lock, so no batch is half applied at
+// that moment; a version is erased as soon as no registered sequence can
+// see it, so without live snapshots each key holds exactly one entry.
+// Iterators merge the shards' ordered maps. std::map nodes never move, so
+// an iterator's per-shard position (always a version its own sequence can
+// see, hence never erased while it lives) stays valid across concurrent
+// writes; it takes a shard's shared lock only while it moves in that shard.
 //
 // Checkpoint writes the snapshot's contents to DIR/MEMORY-CHECKPOINT; opening
 // the memory backend with a path that holds such a file loads it.
+#include <array>
+#include <atomic>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <limits>
 #include <map>
 #include <memory>
@@ -67,6 +77,18 @@ struct Entry {
 };
 
 using Table = std::map<VKey, Entry, VKeyLess>;
+
+constexpr size_t kShards = 16;
+
+// One shard: its lock, its versions, and its keys holding versions kept for
+// readers. Aligned so two shards' locks never share a cache line.
+struct alignas(64) Shard {
+  mutable std::shared_mutex mu;
+  Table table;
+  std::set<std::string> dirty;
+};
+
+size_t ShardOf(std::string_view key) { return std::hash<std::string_view>{}(key) % kShards; }
 
 uint64_t Fnv1a(uint64_t h, std::string_view s) {
   for (unsigned char c : s) {
@@ -118,11 +140,14 @@ class MemoryStore final : public tower::sdk::BackendBase {
 
   Error get(const tower::sdk::ReadOptions& ro, std::string_view key,
             const tower::sdk::Sink& value) override {
-    std::shared_lock lock(mu_);
+    const Shard& sh = shards_[ShardOf(key)];
+    std::shared_lock lock(sh.mu);
+    // Without a snapshot the newest version is the answer: a batch that
+    // writes this shard holds its lock until it is complete.
     uint64_t seq =
-        ro.snapshot() ? static_cast<const MemorySnapshot*>(ro.snapshot())->seq() : last_seq_;
-    auto it = table_.lower_bound(VKeyRef{key, seq});
-    if (it == table_.end() || it->first.key != key || it->second.tombstone) {
+        ro.snapshot() ? static_cast<const MemorySnapshot*>(ro.snapshot())->seq() : kMaxSeq;
+    auto it = sh.table.lower_bound(VKeyRef{key, seq});
+    if (it == sh.table.end() || it->first.key != key || it->second.tombstone) {
       return Error::Make(TOWER_E_NOT_FOUND, "");
     }
     value.set(it->second.value);
@@ -130,39 +155,58 @@ class MemoryStore final : public tower::sdk::BackendBase {
   }
 
   Error write(bool, const tower_batch_op* ops, size_t n) override {
+    uint32_t mask = 0;  // the shards this batch touches
     for (size_t i = 0; i < n; ++i) {
       uint32_t t = ops[i].type;
-      if (t != TOWER_OP_PUT && t != TOWER_OP_DELETE && t != TOWER_OP_DELETE_RANGE) {
+      if (t == TOWER_OP_PUT || t == TOWER_OP_DELETE) {
+        mask |= 1u << ShardOf(op(ops[i]).key);
+      } else if (t == TOWER_OP_DELETE_RANGE) {
+        mask = (1u << kShards) - 1;
+      } else {
         return Error::Make(TOWER_E_INVALID_ARGUMENT, "memory backend: unknown batch operation " +
                                                          std::to_string(t) + " at index " +
                                                          std::to_string(i) + "; nothing written");
       }
     }
-    std::unique_lock lock(mu_);
-    uint64_t seq = last_seq_ + 1;
-    std::vector<std::string> victims;  // keys removed by DELETE_RANGE
-    std::vector<std::string_view> touched;
+    for (size_t s = 0; s < kShards; ++s) {
+      if (mask & (1u << s)) shards_[s].mu.lock();
+    }
+    // With no reader registered, versions need no sequence: a reader that
+    // registers later sees everything written before it, so sequence 0 is
+    // right, and writers skip the shared counter's cache line.
+    bool keep_versions = !readers_.empty();
+    uint64_t seq = keep_versions ? last_seq_.fetch_add(1, std::memory_order_relaxed) + 1 : 0;
+    std::vector<std::pair<size_t, std::string>> victims;  // keys removed by DELETE_RANGE
     for (size_t i = 0; i < n; ++i) {
       auto o = op(ops[i]);
       if (o.type == TOWER_OP_DELETE_RANGE) {
-        size_t first = victims.size();
-        for (auto it = table_.lower_bound(VKeyRef{o.key, kMaxSeq});
-             it != table_.end() && std::string_view(it->first.key) < o.value;) {
-          const std::string& k = it->first.key;
-          if (!it->second.tombstone) victims.push_back(k);
-          it = table_.upper_bound(VKeyRef{k, 0});
+        for (size_t s = 0; s < kShards; ++s) {
+          Table& t = shards_[s].table;
+          size_t first = victims.size();
+          for (auto it = t.lower_bound(VKeyRef{o.key, kMaxSeq});
+               it != t.end() && std::string_view(it->first.key) < o.value;) {
+            const std::string& k = it->first.key;
+            if (!it->second.tombstone) victims.emplace_back(s, k);
+            it = t.upper_bound(VKeyRef{k, 0});
+          }
+          for (size_t v = first; v < victims.size(); ++v) {
+            Set(shards_[s], victims[v].second, seq, true, {}, keep_versions);
+          }
         }
-        for (size_t v = first; v < victims.size(); ++v) Set(victims[v], seq, true, {});
       } else {
-        Set(o.key, seq, o.type == TOWER_OP_DELETE, o.value);
+        Set(shards_[ShardOf(o.key)], o.key, seq, o.type == TOWER_OP_DELETE, o.value, keep_versions);
       }
     }
-    last_seq_ = seq;
-    if (!readers_.empty()) {
+    if (keep_versions) {
       for (size_t i = 0; i < n; ++i) {
-        if (ops[i].type != TOWER_OP_DELETE_RANGE) Collect(std::string(op(ops[i]).key));
+        if (ops[i].type == TOWER_OP_DELETE_RANGE) continue;
+        std::string_view k = op(ops[i]).key;
+        Collect(shards_[ShardOf(k)], std::string(k));
       }
-      for (const auto& k : victims) Collect(k);
+      for (const auto& [s, k] : victims) Collect(shards_[s], k);
+    }
+    for (size_t s = kShards; s-- > 0;) {
+      if (mask & (1u << s)) shards_[s].mu.unlock();
     }
     return Error::Ok();
   }
@@ -199,17 +243,22 @@ class MemoryStore final : public tower::sdk::BackendBase {
     } else if (name == "tower.properties") {
       *value = "tower.stats\ntower.properties\ntower.max-key-size\nmemory.entries\nmemory.bytes\n";
     } else if (name == "memory.entries" || name == "memory.bytes" || name == "tower.stats") {
-      std::shared_lock lock(mu_);
-      uint64_t bytes = 0;
-      for (const auto& [k, v] : table_) bytes += k.key.size() + v.value.size();
+      uint64_t bytes = 0, entries = 0;
+      for (const Shard& sh : shards_) {
+        std::shared_lock lock(sh.mu);
+        entries += sh.table.size();
+        for (const auto& [k, v] : sh.table) bytes += k.key.size() + v.value.size();
+      }
       if (name == "memory.entries") {
-        *value = std::to_string(table_.size());
+        *value = std::to_string(entries);
       } else if (name == "memory.bytes") {
         *value = std::to_string(bytes);
       } else {
-        *value = "memory backend\nentries (all versions): " + std::to_string(table_.size()) +
+        AllLocks all(this);
+        *value = "memory backend\nshards: " + std::to_string(kShards) +
+                 "\nentries (all versions): " + std::to_string(entries) +
                  "\nkey+value bytes: " + std::to_string(bytes) +
-                 "\nlast sequence: " + std::to_string(last_seq_) +
+                 "\nlast sequence: " + std::to_string(last_seq_.load()) +
                  "\nlive snapshots and iterators: " + std::to_string(readers_.size()) + "\n";
       }
     } else {
@@ -221,38 +270,57 @@ class MemoryStore final : public tower::sdk::BackendBase {
   // Registers a reader at `seq` (default: the current sequence) so that the
   // versions it sees are kept; returns the sequence.
   uint64_t Register(std::optional<uint64_t> seq = std::nullopt) {
-    std::unique_lock lock(mu_);
-    uint64_t s = seq.value_or(last_seq_);
+    AllLocks all(this);
+    uint64_t s = seq.value_or(last_seq_.load(std::memory_order_relaxed));
     readers_.insert(s);
     return s;
   }
 
   void Unregister(uint64_t seq) {
-    std::unique_lock lock(mu_);
+    AllLocks all(this);
     readers_.erase(readers_.find(seq));
     // Versions kept only for this reader can go now.
-    std::set<std::string> dirty;
-    dirty.swap(dirty_);
-    for (const auto& k : dirty) Collect(k);
+    for (Shard& sh : shards_) {
+      std::set<std::string> dirty;
+      dirty.swap(sh.dirty);
+      for (const auto& k : dirty) Collect(sh, k);
+    }
   }
 
  private:
   friend class MemoryIterator;
 
+  // Every shard locked exclusively (in ascending order): no batch is in
+  // flight, so readers_ may change and last_seq_ is complete.
+  class AllLocks {
+   public:
+    explicit AllLocks(MemoryStore* s) : s_(s) {
+      for (Shard& sh : s_->shards_) sh.mu.lock();
+    }
+    ~AllLocks() {
+      for (size_t i = kShards; i-- > 0;) s_->shards_[i].mu.unlock();
+    }
+
+   private:
+    MemoryStore* s_;
+  };
+
   // Writes one version of `key`. With no live readers nobody can see older
   // versions, so the key's single entry is updated in place (or erased for a
   // delete); otherwise a new version is added and Collect() trims later.
-  // REQUIRES: mu_ held exclusively.
-  void Set(std::string_view key, uint64_t seq, bool tombstone, std::string_view value) {
-    auto it = table_.lower_bound(VKeyRef{key, kMaxSeq});
-    bool exists = it != table_.end() && it->first.key == key;
-    if (readers_.empty()) {
+  // REQUIRES: sh.mu held exclusively.
+  static void Set(Shard& sh, std::string_view key, uint64_t seq, bool tombstone,
+                  std::string_view value, bool keep_versions) {
+    Table& t = sh.table;
+    auto it = t.lower_bound(VKeyRef{key, kMaxSeq});
+    bool exists = it != t.end() && it->first.key == key;
+    if (!keep_versions) {
       if (tombstone) {
-        if (exists) table_.erase(it);
+        if (exists) t.erase(it);
       } else if (exists) {
         it->second.value.assign(value);
       } else {
-        table_.emplace_hint(it, VKey{std::string(key), seq}, Entry{false, std::string(value)});
+        t.emplace_hint(it, VKey{std::string(key), seq}, Entry{false, std::string(value)});
       }
       return;
     }
@@ -261,17 +329,18 @@ class MemoryStore final : public tower::sdk::BackendBase {
       it->second.value.assign(value);
       return;
     }
-    table_.emplace_hint(it, VKey{std::string(key), seq}, Entry{tombstone, std::string(value)});
+    t.emplace_hint(it, VKey{std::string(key), seq}, Entry{tombstone, std::string(value)});
   }
 
   // Erases the versions of `key` that no reader can see: an older version is
   // kept only while some reader's sequence lies between it and the next newer
   // version, and a newest tombstone only while an older version is kept.
-  // REQUIRES: mu_ held exclusively.
-  void Collect(const std::string& key) {
+  // REQUIRES: sh.mu held exclusively (readers_ is stable under any shard lock).
+  void Collect(Shard& sh, const std::string& key) {
+    Table& t = sh.table;
     std::vector<Table::iterator> versions;  // newest first
-    for (auto it = table_.lower_bound(VKeyRef{key, kMaxSeq});
-         it != table_.end() && it->first.key == key; ++it) {
+    for (auto it = t.lower_bound(VKeyRef{key, kMaxSeq}); it != t.end() && it->first.key == key;
+         ++it) {
       versions.push_back(it);
     }
     if (versions.empty()) return;
@@ -288,10 +357,10 @@ class MemoryStore final : public tower::sdk::BackendBase {
       if (keep[i]) {
         ++left;
       } else {
-        table_.erase(versions[i]);
+        t.erase(versions[i]);
       }
     }
-    if (older_kept && left > 1) dirty_.insert(key);
+    if (older_kept && left > 1) sh.dirty.insert(key);
   }
 
   Error Dump(const fs::path& file, uint64_t seq) {
@@ -304,20 +373,23 @@ class MemoryStore final : public tower::sdk::BackendBase {
       for (int i = 0; i < 8; ++i) b[i] = static_cast<char>(v >> (56 - 8 * i));
       out.write(b, 8);
     };
-    std::shared_lock lock(mu_);
-    for (auto it = table_.begin(); it != table_.end();) {
-      auto vis = table_.lower_bound(VKeyRef{it->first.key, seq});
-      if (vis != table_.end() && vis->first.key == it->first.key && !vis->second.tombstone) {
-        put64(vis->first.key.size());
-        out.write(vis->first.key.data(), static_cast<std::streamsize>(vis->first.key.size()));
-        put64(vis->second.value.size());
-        out.write(vis->second.value.data(), static_cast<std::streamsize>(vis->second.value.size()));
-        sum = Fnv1a(Fnv1a(sum, vis->first.key), vis->second.value);
-        ++count;
+    for (const Shard& sh : shards_) {
+      std::shared_lock lock(sh.mu);
+      const Table& t = sh.table;
+      for (auto it = t.begin(); it != t.end();) {
+        auto vis = t.lower_bound(VKeyRef{it->first.key, seq});
+        if (vis != t.end() && vis->first.key == it->first.key && !vis->second.tombstone) {
+          put64(vis->first.key.size());
+          out.write(vis->first.key.data(), static_cast<std::streamsize>(vis->first.key.size()));
+          put64(vis->second.value.size());
+          out.write(vis->second.value.data(),
+                    static_cast<std::streamsize>(vis->second.value.size()));
+          sum = Fnv1a(Fnv1a(sum, vis->first.key), vis->second.value);
+          ++count;
+        }
+        it = t.upper_bound(VKeyRef{it->first.key, 0});
       }
-      it = table_.upper_bound(VKeyRef{it->first.key, 0});
     }
-    lock.unlock();
     put64(count);
     put64(sum);
     out.flush();
@@ -356,7 +428,7 @@ class MemoryStore final : public tower::sdk::BackendBase {
       in.read(value.data(), static_cast<std::streamsize>(vl));
       if (!in) return corrupt("truncated record");
       sum = Fnv1a(Fnv1a(sum, key), value);
-      table_.emplace(VKey{key, 0}, Entry{false, value});
+      shards_[ShardOf(key)].table.emplace(VKey{key, 0}, Entry{false, value});
       ++count;
     }
     uint64_t want_count, want_sum;
@@ -365,15 +437,18 @@ class MemoryStore final : public tower::sdk::BackendBase {
     return Error::Ok();
   }
 
-  mutable std::shared_mutex mu_;
-  Table table_;
-  uint64_t last_seq_ = 0;
-  std::multiset<uint64_t> readers_;  // sequences of live snapshots/iterators
-  std::set<std::string> dirty_;      // keys holding versions kept for readers
+  std::array<Shard, kShards> shards_;
+  std::atomic<uint64_t> last_seq_{0};
+  // Sequences of live snapshots and iterators. Changed only with every
+  // shard locked exclusively; read with any one shard lock held.
+  std::multiset<uint64_t> readers_;
 };
 
 MemorySnapshot::~MemorySnapshot() { store_->Unregister(seq_); }
 
+// Merges the shards: one position per shard (its first or last visible key
+// in the direction of travel); the current key is the smallest (forward) or
+// largest (backward) of them.
 class MemoryIterator final : public tower::sdk::IteratorBase {
  public:
   MemoryIterator(MemoryStore* store, const tower::sdk::ReadOptions& ro) : store_(store) {
@@ -383,83 +458,137 @@ class MemoryIterator final : public tower::sdk::IteratorBase {
     seq_ = store_->Register(at);
     if (auto l = ro.lower_bound()) lower_ = std::string(*l), has_lower_ = true;
     if (auto u = ro.upper_bound()) upper_ = std::string(*u), has_upper_ = true;
-    pos_ = store_->table_.end();
   }
   ~MemoryIterator() override { store_->Unregister(seq_); }
 
   bool seek(std::string_view target) override {
-    std::shared_lock lock(store_->mu_);
     if (has_lower_ && target < lower_) target = lower_;
-    return Forward(store_->table_.lower_bound(VKeyRef{target, kMaxSeq}));
+    std::string t(target);
+    for (size_t s = 0; s < kShards; ++s) {
+      std::shared_lock lock(shard(s).mu);
+      Forward(s, shard(s).table.lower_bound(VKeyRef{t, kMaxSeq}));
+    }
+    return Pick(true);
   }
   bool seek_for_prev(std::string_view target) override {
-    std::shared_lock lock(store_->mu_);
-    if (has_upper_ && target >= upper_)
-      return Backward(store_->table_.lower_bound(VKeyRef{upper_, kMaxSeq}));
-    return Backward(store_->table_.upper_bound(VKeyRef{target, 0}));
+    std::string t(target);
+    for (size_t s = 0; s < kShards; ++s) {
+      std::shared_lock lock(shard(s).mu);
+      const Table& tb = shard(s).table;
+      if (has_upper_ && t >= upper_) {
+        Backward(s, tb.lower_bound(VKeyRef{upper_, kMaxSeq}));
+      } else {
+        Backward(s, tb.upper_bound(VKeyRef{t, 0}));
+      }
+    }
+    return Pick(false);
   }
   bool seek_to_first() override {
-    std::shared_lock lock(store_->mu_);
-    if (has_lower_) return Forward(store_->table_.lower_bound(VKeyRef{lower_, kMaxSeq}));
-    return Forward(store_->table_.begin());
+    for (size_t s = 0; s < kShards; ++s) {
+      std::shared_lock lock(shard(s).mu);
+      const Table& tb = shard(s).table;
+      Forward(s, has_lower_ ? tb.lower_bound(VKeyRef{lower_, kMaxSeq}) : tb.begin());
+    }
+    return Pick(true);
   }
   bool seek_to_last() override {
-    std::shared_lock lock(store_->mu_);
-    if (has_upper_) return Backward(store_->table_.lower_bound(VKeyRef{upper_, kMaxSeq}));
-    return Backward(store_->table_.end());
+    for (size_t s = 0; s < kShards; ++s) {
+      std::shared_lock lock(shard(s).mu);
+      const Table& tb = shard(s).table;
+      Backward(s, has_upper_ ? tb.lower_bound(VKeyRef{upper_, kMaxSeq}) : tb.end());
+    }
+    return Pick(false);
   }
   bool next() override {
-    if (!valid_) return false;
-    std::shared_lock lock(store_->mu_);
-    return Forward(store_->table_.upper_bound(VKeyRef{pos_->first.key, 0}));
+    if (current_ < 0) return false;
+    std::string at(key());
+    // Every shard moves to its first visible key after `at` (after a change
+    // of direction the others sit before it; the current one sits on it).
+    for (size_t s = 0; s < kShards; ++s) {
+      if (forward_ && static_cast<int>(s) != current_) continue;
+      std::shared_lock lock(shard(s).mu);
+      Forward(s, shard(s).table.upper_bound(VKeyRef{at, 0}));
+    }
+    return Pick(true);
   }
   bool prev() override {
-    if (!valid_) return false;
-    std::shared_lock lock(store_->mu_);
-    return Backward(store_->table_.lower_bound(VKeyRef{pos_->first.key, kMaxSeq}));
+    if (current_ < 0) return false;
+    std::string at(key());
+    for (size_t s = 0; s < kShards; ++s) {
+      if (!forward_ && static_cast<int>(s) != current_) continue;
+      std::shared_lock lock(shard(s).mu);
+      Backward(s, shard(s).table.lower_bound(VKeyRef{at, kMaxSeq}));
+    }
+    return Pick(false);
   }
-  bool valid() const override { return valid_; }
-  std::string_view key() const override { return pos_->first.key; }
-  std::string_view value() const override { return pos_->second.value; }
+  bool valid() const override { return current_ >= 0; }
+  std::string_view key() const override { return pos_[current_]->first.key; }
+  std::string_view value() const override { return pos_[current_]->second.value; }
 
  private:
-  // Positions on the first visible key at or after `it`. REQUIRES: lock.
-  bool Forward(Table::iterator it) {
-    auto& t = store_->table_;
+  Shard& shard(size_t s) { return store_->shards_[s]; }
+
+  // Positions shard s on the first visible key at or after `it`.
+  // REQUIRES: the shard's lock.
+  void Forward(size_t s, Table::const_iterator it) {
+    const Table& t = shard(s).table;
+    valid_[s] = false;
     while (it != t.end()) {
       if (has_upper_ && it->first.key >= upper_) break;
       auto vis = t.lower_bound(VKeyRef{it->first.key, seq_});
       if (vis != t.end() && vis->first.key == it->first.key && !vis->second.tombstone) {
-        pos_ = vis;
-        return valid_ = true;
+        pos_[s] = vis;
+        valid_[s] = true;
+        return;
       }
       it = t.upper_bound(VKeyRef{it->first.key, 0});
     }
-    return valid_ = false;
   }
-  // Positions on the last visible key strictly before `it`. REQUIRES: lock.
-  bool Backward(Table::iterator it) {
-    auto& t = store_->table_;
+  // Positions shard s on the last visible key strictly before `it`.
+  // REQUIRES: the shard's lock.
+  void Backward(size_t s, Table::const_iterator it) {
+    const Table& t = shard(s).table;
+    valid_[s] = false;
     while (it != t.begin()) {
       --it;
       const std::string& k = it->first.key;
       if (has_lower_ && k < lower_) break;
       auto vis = t.lower_bound(VKeyRef{k, seq_});
       if (vis != t.end() && vis->first.key == k && !vis->second.tombstone) {
-        pos_ = vis;
-        return valid_ = true;
+        pos_[s] = vis;
+        valid_[s] = true;
+        return;
       }
       it = t.lower_bound(VKeyRef{k, kMaxSeq});
     }
-    return valid_ = false;
+  }
+  // Makes the smallest (forward) or largest (backward) shard key current.
+  // Positions are versions our sequence sees, never erased or changed while
+  // we are registered, so comparing them needs no lock.
+  bool Pick(bool forward) {
+    forward_ = forward;
+    current_ = -1;
+    for (size_t s = 0; s < kShards; ++s) {
+      if (!valid_[s]) continue;
+      if (current_ < 0) {
+        current_ = static_cast<int>(s);
+        continue;
+      }
+      const std::string& k = pos_[s]->first.key;
+      const std::string& best = pos_[current_]->first.key;
+      if (forward ? k < best : k > best) current_ = static_cast<int>(s);
+    }
+    return current_ >= 0;
   }
 
   MemoryStore* store_;
   uint64_t seq_ = 0;
   std::string lower_, upper_;
   bool has_lower_ = false, has_upper_ = false;
-  bool valid_ = false;
-  Table::iterator pos_;
+  std::array<Table::const_iterator, kShards> pos_{};
+  std::array<bool, kShards> valid_{};
+  int current_ = -1;  // shard holding the current key, -1 = not valid
+  bool forward_ = true;
 };
 
 Error MemoryStore::new_iterator(const tower::sdk::ReadOptions& ro,

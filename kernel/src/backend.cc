@@ -129,6 +129,10 @@ Status Backend::Write(const WriteOptions& wo, const WriteBatch& batch) {
     ops.push_back(
         {op.type, 0, {base + op.key_off, op.key_len}, {base + op.value_off, op.value_len}});
   }
+  return WriteOps(wo, ops);
+}
+
+Status Backend::WriteOps(const WriteOptions& wo, std::span<const tower_batch_op> ops) {
   tower_write_options w{sizeof(tower_write_options), wo.sync ? TOWER_WRITE_SYNC : 0u};
   sdk::ErrorSink err;
   int32_t code = api_->write(db_, &w, ops.data(), ops.size(), &err.sink);

@@ -6,6 +6,8 @@
 #include <cstring>
 #include <optional>
 
+#include <boost/container/small_vector.hpp>
+
 #include "db_internal.hpp"
 #include "lock_table.hpp"
 #include "tower/db.hpp"
@@ -15,27 +17,80 @@
 
 namespace tower {
 
+// Per-thread reusable buffers, so that a command in steady state allocates
+// nothing: a command takes a set from the pool and gives it back when it
+// ends (a pool, not one set, because a clock or sink could re-enter Db).
+struct CmdBuffers {
+  std::string arena;  // staged meta keys and frames, back to back
+  std::string key;    // the meta key being read
+  std::string read;   // the frame read from the backend
+  std::string frame;  // a frame being encoded
+  void Clear() { arena.clear(); }
+};
+
+class BufferLease {
+ public:
+  BufferLease() {
+    auto& pool = Pool();
+    if (pool.empty()) {
+      b_ = std::make_unique<CmdBuffers>();
+    } else {
+      b_ = std::move(pool.back());
+      pool.pop_back();
+    }
+  }
+  ~BufferLease() {
+    b_->Clear();
+    // Do not keep a buffer that one huge value blew up.
+    if (b_->arena.capacity() > (1u << 20) || b_->read.capacity() > (1u << 20)) return;
+    if (Pool().size() < 4) Pool().push_back(std::move(b_));
+  }
+  CmdBuffers* operator->() const { return b_.get(); }
+
+ private:
+  static std::vector<std::unique_ptr<CmdBuffers>>& Pool() {
+    thread_local std::vector<std::unique_ptr<CmdBuffers>> pool;
+    return pool;
+  }
+  std::unique_ptr<CmdBuffers> b_;
+};
+
 // What a running command sees: its plugin, and the writes it staged.
 struct CmdCtx {
   Db* db;
   Db::DatatypeState* dt;
   const char* command;
-  // meta key -> new frame, or nullopt for a delete; committed at the end.
-  // Commands touch a key or a few, so a vector beats a map here.
-  std::vector<std::pair<std::string, std::optional<std::string>>> staged;
+  BufferLease buf;
+  // A staged write: the meta key and the new frame (absent for a delete),
+  // as ranges of buf->arena. Commands touch a key or a few, so a small
+  // vector beats a map here.
+  struct Staged {
+    size_t key_off, key_len, frame_off, frame_len;
+    bool deleted;
+  };
+  boost::container::small_vector<Staged, 2> staged;
 
-  std::optional<std::string>* Find(std::string_view meta_key) {
-    for (auto& [k, v] : staged) {
-      if (k == meta_key) return &v;
+  std::string_view Slice(size_t off, size_t len) const { return {buf->arena.data() + off, len}; }
+  Staged* Find(std::string_view meta_key) {
+    for (auto& st : staged) {
+      if (Slice(st.key_off, st.key_len) == meta_key) return &st;
     }
     return nullptr;
   }
-  void Stage(std::string meta_key, std::optional<std::string> frame) {
-    if (auto* v = Find(meta_key)) {
-      *v = std::move(frame);
-    } else {
-      staged.emplace_back(std::move(meta_key), std::move(frame));
+  // Stages meta_key := frame (nullopt: delete). `frame` must not point into
+  // the arena.
+  void Stage(std::string_view meta_key, std::optional<std::string_view> frame) {
+    std::string& a = buf->arena;
+    Staged* st = Find(meta_key);
+    if (st == nullptr) {
+      staged.push_back({a.size(), meta_key.size(), 0, 0, false});
+      a.append(meta_key);
+      st = &staged.back();
     }
+    st->deleted = !frame;
+    st->frame_off = a.size();
+    st->frame_len = frame ? frame->size() : 0;
+    if (frame) a.append(*frame);
   }
 };
 
@@ -48,24 +103,38 @@ void Report(tower_sink* err, const Status& s) {
 CmdCtx* Ctx(tower_cmd_ctx* c) { return reinterpret_cast<CmdCtx*>(c); }
 std::string_view View(tower_slice s) { return {s.data ? s.data : "", s.size}; }
 
+// 'm' | user_key into *out (keys::Meta without the allocation).
+std::string_view MetaKey(std::string_view key, std::string* out) {
+  out->assign(1, keys::kMeta);
+  out->append(key);
+  return *out;
+}
+
+Status KeyNotFound(std::string_view key) {
+  return Status::NotFound("key " + keys::Quote(key) + " not found");
+}
+
 }  // namespace
 
-// Reads the frame of `key` as the command sees it. NotFound when absent or
-// expired.
-static Status ReadFrame(CmdCtx* c, std::string_view key, std::string* frame, FrameView* f) {
-  std::string mk = keys::Meta(key);
-  if (auto* staged = c->Find(mk)) {
-    if (!*staged) return Status::NotFound("key " + keys::Quote(key) + " not found");
-    *frame = **staged;
+// Reads the frame of `key` as the command sees it into *f (which may point
+// into the command's buffers until the next staged write). NotFound when
+// absent or expired.
+static Status ReadFrame(CmdCtx* c, std::string_view key, FrameView* f) {
+  std::string_view mk = MetaKey(key, &c->buf->key);
+  std::string_view frame;
+  if (auto* st = c->Find(mk)) {
+    if (st->deleted) return KeyNotFound(key);
+    frame = c->Slice(st->frame_off, st->frame_len);
   } else {
-    Status s = c->db->backend().Get({}, mk, frame);
-    if (s.IsNotFound()) return Status::NotFound("key " + keys::Quote(key) + " not found");
+    Status s = c->db->backend().Get({}, mk, &c->buf->read);
+    if (s.IsNotFound()) return KeyNotFound(key);
     if (!s.ok()) return s;
+    frame = c->buf->read;
   }
-  auto d = DecodeFrame(key, *frame);
+  auto d = DecodeFrame(key, frame);
   if (!d.ok()) return d.status();
   if (d->expiry_ms && static_cast<int64_t>(*d->expiry_ms) * 1000000 <= c->db->now_ns()) {
-    return Status::NotFound("key " + keys::Quote(key) + " not found");
+    return KeyNotFound(key);
   }
   *f = *d;
   return Status::OK();
@@ -76,9 +145,8 @@ struct CmdApi {
                             uint32_t* found_type, uint32_t* encoding, tower_sink* payload,
                             tower_sink* err) {
     CmdCtx* c = Ctx(ctx);
-    std::string frame;
     FrameView f;
-    Status s = ReadFrame(c, View(key), &frame, &f);
+    Status s = ReadFrame(c, View(key), &f);
     if (!s.ok()) {
       Report(err, s);
       return static_cast<int32_t>(s.code());
@@ -113,19 +181,20 @@ struct CmdApi {
     }
     std::optional<uint64_t> expiry;
     if (flags & TOWER_WRITE_KEEP_TTL) {
-      std::string old;
       FrameView f;
-      if (ReadFrame(c, View(key), &old, &f).ok()) expiry = f.expiry_ms;
+      if (ReadFrame(c, View(key), &f).ok()) expiry = f.expiry_ms;
     }
-    std::string frame;
+    std::string& frame = c->buf->frame;
+    frame.clear();
     EncodeFrame(&frame, *id, static_cast<uint8_t>(c->dt->api->types[type].encoding), expiry,
                 View(payload));
-    c->Stage(keys::Meta(View(key)), std::move(frame));
+    c->Stage(MetaKey(View(key), &c->buf->key), frame);
     return TOWER_OK;
   }
 
   static int32_t delete_value(tower_cmd_ctx* ctx, tower_slice key, tower_sink*) {
-    Ctx(ctx)->Stage(keys::Meta(View(key)), std::nullopt);
+    CmdCtx* c = Ctx(ctx);
+    c->Stage(MetaKey(View(key), &c->buf->key), std::nullopt);
     return TOWER_OK;
   }
 
@@ -230,6 +299,7 @@ Status Db::LoadDatatypes() {
                                      "' is registered by plugins '" + it->second->info.plugin +
                                      "' and '" + name + "'");
       }
+      command_index_.emplace(it->first, cmd.get());
       it->second = std::move(cmd);
     }
     datatypes_.push_back(std::move(dt));
@@ -269,16 +339,18 @@ std::vector<CommandInfo> Db::commands() const {
   return out;
 }
 
-Result<Value> Db::call(std::string_view name, std::vector<Value> args) {
-  auto it = commands_.find(name);
-  if (it == commands_.end()) {
-    return Status::InvalidArgument("unknown command '" + std::string(name) + "'");
-  }
-  return Execute(*it->second, args);
+const Db::Command* Db::FindCommand(std::string_view name) const {
+  auto it = command_index_.find(name);
+  return it == command_index_.end() ? nullptr : it->second;
+}
+
+Status Db::UnknownCommand(std::string_view name) {
+  return Status::InvalidArgument("unknown command '" + std::string(name) + "'");
 }
 
 namespace {
 
+// Collects a command's result as a tower::Value.
 struct ResultSink {
   Value value;
   std::vector<Value> items;
@@ -312,7 +384,24 @@ struct ResultSink {
 
 }  // namespace
 
-Result<Value> Db::Execute(const Command& c, std::span<const Value> args) {
+Result<Value> Db::call(std::string_view name, std::span<const Value> args) {
+  const Command* c = FindCommand(name);
+  if (c == nullptr) return UnknownCommand(name);
+  boost::container::small_vector<std::string, 4> scratch(args.size());
+  boost::container::small_vector<tower_value, 4> abi(args.size());
+  for (size_t i = 0; i < args.size(); ++i) abi[i] = ToAbiValue(args[i], &scratch[i]);
+  ResultSink result;
+  tower_value_sink out{&result, &ResultSink::Set, &ResultSink::Push};
+  TOWER_RETURN_IF_ERROR(Run(*c, {abi.data(), abi.size()}, &out));
+  if (!result.error.ok()) return result.error.WithContext(c->info.name + " returned a bad value");
+  return result.Take();
+}
+
+Result<Value> Db::call(std::string_view name, std::vector<Value> args) {
+  return call(name, std::span<const Value>(args));
+}
+
+Status Db::Run(const Command& c, std::span<const tower_value> args, tower_value_sink* out) {
   const tower_command_def* d = c.def;
   auto usage = [&] { return c.info.name + (c.info.usage.empty() ? "" : " " + c.info.usage); };
   int32_t n = static_cast<int32_t>(args.size());
@@ -325,56 +414,43 @@ Result<Value> Db::Execute(const Command& c, std::span<const Value> args) {
                                    std::to_string(n) + "; usage: " + usage());
   }
   // Keys: check and lock.
-  std::vector<std::string_view> key_list;
+  boost::container::small_vector<std::string_view, 4> key_list;
   if (d->first_key >= 0 && n > 0) {
     int32_t last = d->last_key < 0 ? n - 1 : std::min(d->last_key, n - 1);
     int32_t step = d->key_step > 0 ? d->key_step : 1;
     for (int32_t i = d->first_key; i <= last; i += step) {
-      const Value& k = args[static_cast<size_t>(i)];
-      std::string_view kv;
-      if (k.type() == Value::Type::kString) {
-        kv = k.as_string();
-      } else if (k.type() == Value::Type::kBinary) {
-        kv = k.as_binary().bytes;
-      } else {
+      const tower_value& k = args[static_cast<size_t>(i)];
+      if (k.type != TOWER_VALUE_STRING && k.type != TOWER_VALUE_BINARY) {
         return Status::InvalidArgument(c.info.name + ": argument " + std::to_string(i + 1) +
                                        " is a key and must be a string or binary, got " +
-                                       k.type_name() + "; usage: " + usage());
+                                       Value::TypeName(static_cast<Value::Type>(k.type)) +
+                                       "; usage: " + usage());
       }
+      std::string_view kv = View(k.bytes);
       TOWER_RETURN_IF_ERROR(CheckKey(kv));
       key_list.push_back(kv);
     }
   }
-  // Arguments to the ABI form.
-  std::vector<std::string> scratch(args.size());
-  std::vector<tower_value> abi(args.size());
-  for (size_t i = 0; i < args.size(); ++i) abi[i] = ToAbiValue(args[i], &scratch[i]);
-
   bool read_only = (d->flags & TOWER_CMD_READ_ONLY) != 0;
-  LockTable::Guard guard = locks_->Lock(key_list, read_only);
-  CmdCtx ctx{this, c.dt, d->name, {}};
-  ResultSink result;
-  tower_value_sink out{&result, &ResultSink::Set, &ResultSink::Push};
+  LockTable::Guard guard = locks_->Lock({key_list.data(), key_list.size()}, read_only);
+  CmdCtx ctx{this, c.dt, d->name, {}, {}};
   sdk::ErrorSink err;
-  int32_t code = d->execute(d->user, &kCmdApi, reinterpret_cast<tower_cmd_ctx*>(&ctx), abi.data(),
-                            abi.size(), &out, &err.sink);
+  int32_t code = d->execute(d->user, &kCmdApi, reinterpret_cast<tower_cmd_ctx*>(&ctx), args.data(),
+                            args.size(), out, &err.sink);
   if (code != TOWER_OK) return Status::FromAbi(code, std::move(err.message));
-  if (!result.error.ok()) return result.error.WithContext(c.info.name + " returned a bad value");
-  if (!ctx.staged.empty()) {
-    if (read_only) return Status::Internal(c.info.name + " is read-only but wrote");
-    WriteBatch batch;
-    for (const auto& [k, v] : ctx.staged) {
-      if (v) {
-        batch.Put(k, *v);
-      } else {
-        batch.Delete(k);
-      }
-    }
-    WriteOptions wo;
-    wo.sync = options_.sync_writes;
-    TOWER_RETURN_IF_ERROR(backend_->Write(wo, batch));
+  if (ctx.staged.empty()) return Status::OK();
+  if (read_only) return Status::Internal(c.info.name + " is read-only but wrote");
+  boost::container::small_vector<tower_batch_op, 4> ops;
+  for (const auto& st : ctx.staged) {
+    tower_batch_op op{};
+    op.type = st.deleted ? TOWER_OP_DELETE : TOWER_OP_PUT;
+    op.key = {ctx.buf->arena.data() + st.key_off, st.key_len};
+    op.value = {ctx.buf->arena.data() + st.frame_off, st.frame_len};
+    ops.push_back(op);
   }
-  return result.Take();
+  WriteOptions wo;
+  wo.sync = options_.sync_writes;
+  return backend_->WriteOps(wo, {ops.data(), ops.size()});
 }
 
 }  // namespace tower

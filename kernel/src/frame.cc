@@ -16,7 +16,7 @@ void EncodeFrame(std::string* dst, uint8_t type, uint8_t encoding,
 
 Result<FrameView> DecodeFrame(std::string_view key, std::string_view value) {
   auto corrupt = [&](const char* why) {
-    return Status::Corruption("value of key '" + std::string(key) + "' is corrupt: " + why);
+    return Status::Corruption("value of key " + keys::Quote(key) + " is corrupt: " + why);
   };
   if (value.size() < 3) return corrupt("shorter than a frame header");
   FrameView f;

@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/container/small_vector.hpp>
+
 namespace tower {
 
 class LockTable {
@@ -42,7 +44,7 @@ class LockTable {
     friend class LockTable;
     LockTable* table_ = nullptr;
     bool shared_ = false;
-    std::vector<size_t> stripes_;
+    boost::container::small_vector<uint16_t, 8> stripes_;  // sorted, unique
   };
 
   // Locks every key's stripe (shared or exclusive) until the Guard dies.
@@ -52,10 +54,10 @@ class LockTable {
     g.shared_ = shared;
     g.stripes_.reserve(keys.size());
     for (std::string_view k : keys)
-      g.stripes_.push_back(std::hash<std::string_view>{}(k) % kStripes);
+      g.stripes_.push_back(static_cast<uint16_t>(std::hash<std::string_view>{}(k) % kStripes));
     std::sort(g.stripes_.begin(), g.stripes_.end());
     g.stripes_.erase(std::unique(g.stripes_.begin(), g.stripes_.end()), g.stripes_.end());
-    for (size_t s : g.stripes_) {
+    for (uint16_t s : g.stripes_) {
       if (shared) {
         locks_[s].lock_shared();
       } else {

@@ -11,6 +11,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <map>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -366,6 +368,77 @@ TEST_P(BackendTest, IterationOrderBoundsAndReverse) {
   ASSERT_TRUE((*u)->SeekForPrev("zz"));
   EXPECT_EQ((*u)->key(), "z");
   EXPECT_FALSE((*u)->SeekForPrev("0"));
+}
+
+// Random seeks and steps in both directions, with and without bounds,
+// against a std::map model (a merging iterator's direction changes are easy
+// to get wrong).
+TEST_P(BackendTest, IteratorMatchesAModel) {
+  std::mt19937 rng(20261125);
+  std::map<std::string, std::string> model;
+  auto rand_key = [&] {
+    std::string k(1 + rng() % 3, 'a');
+    for (char& c : k) c = static_cast<char>('a' + rng() % 6);
+    return k;
+  };
+  WriteBatch b;
+  for (int i = 0; i < 120; ++i) {
+    std::string k = rand_key();
+    b.Put(k, "v" + std::to_string(i));
+    model[k] = "v" + std::to_string(i);
+  }
+  ASSERT_TRUE(db_->Write({}, b).ok());
+  for (int round = 0; round < 40; ++round) {
+    ReadOptions ro;
+    std::string lo = rand_key(), hi = rand_key();
+    if (lo > hi) std::swap(lo, hi);
+    bool bounded = round % 2 == 1;
+    if (bounded) ro.lower_bound = lo, ro.upper_bound = hi;
+    auto in = [&](const std::string& k) { return !bounded || (k >= lo && k < hi); };
+    auto it = db_->NewIterator(ro);
+    ASSERT_TRUE(it.ok());
+    auto& i = **it;
+    std::optional<std::string> at;  // the model's position
+    for (int step = 0; step < 60; ++step) {
+      int op = static_cast<int>(rng() % 6);
+      std::string t = rand_key();
+      if (op == 0 || (!at && op >= 4)) {  // seek
+        auto m = model.lower_bound(bounded && t < lo ? lo : t);
+        at = m != model.end() && in(m->first) ? std::optional(m->first) : std::nullopt;
+        EXPECT_EQ(i.Seek(t), at.has_value());
+      } else if (op == 1) {  // seek_for_prev
+        std::string target = bounded && t >= hi ? hi : t;
+        auto m = model.upper_bound(target);
+        if (bounded && t >= hi) m = model.lower_bound(hi);
+        at = std::nullopt;
+        if (m != model.begin() && in(std::prev(m)->first)) at = std::prev(m)->first;
+        EXPECT_EQ(i.SeekForPrev(t), at.has_value());
+      } else if (op == 2) {
+        auto m = bounded ? model.lower_bound(lo) : model.begin();
+        at = m != model.end() && in(m->first) ? std::optional(m->first) : std::nullopt;
+        EXPECT_EQ(i.SeekToFirst(), at.has_value());
+      } else if (op == 3) {
+        auto m = bounded ? model.lower_bound(hi) : model.end();
+        at = m != model.begin() && in(std::prev(m)->first) ? std::optional(std::prev(m)->first)
+                                                           : std::nullopt;
+        EXPECT_EQ(i.SeekToLast(), at.has_value());
+      } else if (op == 4) {
+        auto m = model.upper_bound(*at);
+        at = m != model.end() && in(m->first) ? std::optional(m->first) : std::nullopt;
+        EXPECT_EQ(i.Next(), at.has_value());
+      } else {
+        auto m = model.lower_bound(*at);
+        at = m != model.begin() && in(std::prev(m)->first) ? std::optional(std::prev(m)->first)
+                                                           : std::nullopt;
+        EXPECT_EQ(i.Prev(), at.has_value());
+      }
+      ASSERT_EQ(i.Valid(), at.has_value()) << "round " << round << " step " << step;
+      if (at) {
+        ASSERT_EQ(i.key(), *at) << "round " << round << " step " << step << " op " << op;
+        ASSERT_EQ(i.value(), model[*at]);
+      }
+    }
+  }
 }
 
 TEST_P(BackendTest, SnapshotIsolation) {

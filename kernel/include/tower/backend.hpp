@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -153,6 +154,9 @@ class Backend : public std::enable_shared_from_this<Backend> {
                   std::vector<std::string>* values, std::vector<Status>* statuses) const;
   // Applies the batch atomically.
   Status Write(const WriteOptions& wo, const WriteBatch& batch);
+  // Applies operations already in ABI form atomically (the command path's
+  // copy-free variant of Write).
+  Status WriteOps(const WriteOptions& wo, std::span<const tower_batch_op> ops);
   Status Put(const WriteOptions& wo, std::string_view key, std::string_view value);
   Status Delete(const WriteOptions& wo, std::string_view key);
 

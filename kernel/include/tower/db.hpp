@@ -21,6 +21,7 @@
 #include <functional>
 #include <map>
 #include <span>
+#include <unordered_map>
 
 #include "tower/backend.hpp"
 #include "tower/options.hpp"
@@ -96,10 +97,12 @@ class Db {
   // kernel has never heard of. The command's keys are locked (in a fixed
   // order) and its writes commit as one atomic batch. An unknown command or
   // a wrong argument count is InvalidArgument showing the usage.
+  Result<Value> call(std::string_view name, std::span<const Value> args);
   Result<Value> call(std::string_view name, std::vector<Value> args);
   template <class... A>
   Result<Value> call(std::string_view name, A&&... args) {
-    return call(name, std::vector<Value>{Value(std::forward<A>(args))...});
+    const std::array<Value, sizeof...(A)> values{Value(std::forward<A>(args))...};
+    return call(name, std::span<const Value>(values));
   }
   // --- Typed values: the Go original's op.Operator methods in snake_case.
   // Each is a thin wrapper over call("<type>.<op>", key, ...); see
@@ -287,6 +290,7 @@ class Db {
  private:
   friend struct CmdCtx;
   friend struct CmdApi;
+  friend struct Typed;
   struct DatatypeState;
   struct Command;
   Db();
@@ -296,7 +300,12 @@ class Db {
   Result<uint8_t> TypeId(DatatypeState* dt, uint32_t local);
   void Publish(DatatypeState* dt, uint32_t local, uint8_t id);
   std::string TypeName(uint8_t id) const;
-  Result<Value> Execute(const Command& c, std::span<const Value> args);
+  const Command* FindCommand(std::string_view name) const;
+  static Status UnknownCommand(std::string_view name);
+  // The one dispatch path: checks the argument count and keys, locks the
+  // keys, runs the command with `args` in ABI form (results to `out`) and
+  // commits its staged writes as one batch.
+  Status Run(const Command& c, std::span<const tower_value> args, tower_value_sink* out);
 
   Options options_;
   std::unique_ptr<PluginManager> plugins_;
@@ -307,6 +316,12 @@ class Db {
   mutable std::shared_mutex types_mu_;  // manifest_.types; serialises type-id assignment
   std::vector<std::unique_ptr<DatatypeState>> datatypes_;
   std::map<std::string, std::unique_ptr<Command>, std::less<>> commands_;
+  // The same commands by name for the per-call lookup.
+  struct NameHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string_view, const Command*, NameHash, std::equal_to<>> command_index_;
   // Database type id -> (plugin, its type index). Written once per id under
   // types_mu_ (local before dt, release), read lock-free on every command.
   std::array<std::atomic<DatatypeState*>, 256> by_id_dt_{};

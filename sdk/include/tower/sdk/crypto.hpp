@@ -3,7 +3,8 @@
 // parsing, and TOWER_CRYPTO_PLUGIN, which exports a provider's table.
 //
 //   static const tower_aead_def kAeads[] = {...};
-//   static const tower_crypto_api kApi = tower::sdk::crypto_table(kAeads, ...);
+//   static const tower_crypto_api kApi = {sizeof(tower_crypto_api), 0, std::size(kAeads), kAeads,
+//                                         0, nullptr, 0, nullptr, 0, nullptr, &RandomBytes};
 //   TOWER_CRYPTO_PLUGIN("openssl", "1.0.0", "AES-GCM, ... on OpenSSL 3", kApi)
 #ifndef TOWER_SDK_CRYPTO_HPP_
 #define TOWER_SDK_CRYPTO_HPP_
@@ -93,8 +94,8 @@ struct CryptoParams {
         a = b + 1;
       }
       if (!known) {
-        *why = "unknown parameter '" + name + "' (this algorithm takes " + std::string(allowed) +
-               ")";
+        *why =
+            "unknown parameter '" + name + "' (this algorithm takes " + std::string(allowed) + ")";
         return false;
       }
       out->items.emplace_back(std::move(name), std::string(item.substr(eq + 1)));
@@ -111,8 +112,8 @@ struct CryptoParams {
       uint64_t x = 0;
       auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
       if (ec != std::errc() || p != v.data() + v.size() || x < lo || x > hi) {
-        *why = "parameter " + n + "=" + v + " is not an integer in " + std::to_string(lo) +
-               ".." + std::to_string(hi);
+        *why = "parameter " + n + "=" + v + " is not an integer in " + std::to_string(lo) + ".." +
+               std::to_string(hi);
         return false;
       }
       *value = x;
@@ -120,7 +121,6 @@ struct CryptoParams {
     return true;
   }
 };
-
 
 }  // namespace tower::sdk
 
