@@ -47,7 +47,7 @@ struct Workload {
   std::string value;
 };
 
-Workload MakeWorkload(size_t n) {
+[[maybe_unused]] Workload MakeWorkload(size_t n) {
   Workload w;
   std::mt19937_64 rng(42);
   w.keys.resize(n);
@@ -84,7 +84,7 @@ double Median(std::vector<double> v) {
 
 // --- raw baselines -------------------------------------------------------
 
-Side RawRocks() {
+[[maybe_unused]] Side RawRocks() {
   auto db = std::make_shared<std::unique_ptr<rocksdb::DB>>();
   Side s;
   s.open = [db](const std::string& dir) {
@@ -113,7 +113,7 @@ Side RawRocks() {
   return s;
 }
 
-Side RawLmdb() {
+[[maybe_unused]] Side RawLmdb() {
   struct State {
     MDB_env* env = nullptr;
     MDB_dbi dbi = 0;
@@ -155,7 +155,7 @@ Side RawLmdb() {
 }
 
 // The memory store called directly as a C++ object: no C ABI, no wrapper.
-Side DirectMemory() {
+[[maybe_unused]] Side DirectMemory() {
   auto db = std::make_shared<std::unique_ptr<MemoryStore>>();
   Side s;
   s.open = [db](const std::string&) {

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstring>
 #include <optional>
+#include <type_traits>
 
 #include <boost/container/small_vector.hpp>
 
@@ -24,7 +25,6 @@ struct CmdBuffers {
   std::string arena;  // staged meta keys and frames, back to back
   std::string key;    // the meta key being read
   std::string read;   // the frame read from the backend
-  std::string frame;  // a frame being encoded
   void Clear() { arena.clear(); }
 };
 
@@ -41,8 +41,10 @@ class BufferLease {
   }
   ~BufferLease() {
     b_->Clear();
-    // Do not keep a buffer that one huge value blew up.
-    if (b_->arena.capacity() > (1u << 20) || b_->read.capacity() > (1u << 20)) return;
+    // Keep buffers of values up to 16 MiB (fresh large buffers cost a page
+    // fault per 4 KiB); give back what a bigger value blew up.
+    constexpr size_t kKeep = 16u << 20;
+    if (b_->arena.capacity() > kKeep || b_->read.capacity() > kKeep) return;
     if (Pool().size() < 4) Pool().push_back(std::move(b_));
   }
   CmdBuffers* operator->() const { return b_.get(); }
@@ -77,9 +79,10 @@ struct CmdCtx {
     }
     return nullptr;
   }
-  // Stages meta_key := frame (nullopt: delete). `frame` must not point into
-  // the arena.
-  void Stage(std::string_view meta_key, std::optional<std::string_view> frame) {
+  // Stages meta_key := the frame encode() appends to the arena, or a delete
+  // when encode is nullptr. Neither may point into the arena.
+  template <class Encode>
+  void Stage(std::string_view meta_key, Encode encode) {
     std::string& a = buf->arena;
     Staged* st = Find(meta_key);
     if (st == nullptr) {
@@ -87,10 +90,14 @@ struct CmdCtx {
       a.append(meta_key);
       st = &staged.back();
     }
-    st->deleted = !frame;
     st->frame_off = a.size();
-    st->frame_len = frame ? frame->size() : 0;
-    if (frame) a.append(*frame);
+    if constexpr (std::is_same_v<Encode, std::nullptr_t>) {
+      st->deleted = true;
+    } else {
+      st->deleted = false;
+      encode(&a);
+    }
+    st->frame_len = a.size() - st->frame_off;
   }
 };
 
@@ -184,17 +191,15 @@ struct CmdApi {
       FrameView f;
       if (ReadFrame(c, View(key), &f).ok()) expiry = f.expiry_ms;
     }
-    std::string& frame = c->buf->frame;
-    frame.clear();
-    EncodeFrame(&frame, *id, static_cast<uint8_t>(c->dt->api->types[type].encoding), expiry,
-                View(payload));
-    c->Stage(MetaKey(View(key), &c->buf->key), frame);
+    auto encoding = static_cast<uint8_t>(c->dt->api->types[type].encoding);
+    c->Stage(MetaKey(View(key), &c->buf->key),
+             [&](std::string* arena) { EncodeFrame(arena, *id, encoding, expiry, View(payload)); });
     return TOWER_OK;
   }
 
   static int32_t delete_value(tower_cmd_ctx* ctx, tower_slice key, tower_sink*) {
     CmdCtx* c = Ctx(ctx);
-    c->Stage(MetaKey(View(key), &c->buf->key), std::nullopt);
+    c->Stage(MetaKey(View(key), &c->buf->key), nullptr);
     return TOWER_OK;
   }
 
@@ -219,10 +224,34 @@ struct CmdApi {
   }
 };
 
-static const tower_cmd_api kCmdApi = {sizeof(tower_cmd_api), 0,
-                                      &CmdApi::read_value,   &CmdApi::write_value,
-                                      &CmdApi::delete_value, &CmdApi::max_number_bytes,
-                                      &CmdApi::now_ns,       &CmdApi::random_bytes};
+static int32_t FindCrypto(tower_cmd_ctx* ctx, uint32_t family, tower_slice name, const void** def,
+                          tower_sink* err) {
+  const CryptoRegistry& r = Ctx(ctx)->db->crypto();
+  Result<const void*> d =
+      Status::InvalidArgument("find_crypto: unknown family " + std::to_string(family));
+  if (family == TOWER_CRYPTO_PASSWORD_ENCODED) {
+    auto p = r.PasswordFor(View(name));
+    d = p.ok() ? Result<const void*>(*p) : Result<const void*>(p.status());
+  } else if (family >= TOWER_CRYPTO_AEAD && family <= TOWER_CRYPTO_HASH) {
+    d = r.Find(static_cast<CryptoFamily>(family), View(name));
+  }
+  if (!d.ok()) {
+    Report(err, d.status());
+    return static_cast<int32_t>(d.status().code());
+  }
+  *def = *d;
+  return TOWER_OK;
+}
+
+static const tower_cmd_api kCmdApi = {sizeof(tower_cmd_api),
+                                      0,
+                                      &CmdApi::read_value,
+                                      &CmdApi::write_value,
+                                      &CmdApi::delete_value,
+                                      &CmdApi::max_number_bytes,
+                                      &CmdApi::now_ns,
+                                      &CmdApi::random_bytes,
+                                      &FindCrypto};
 
 Db::Db() : locks_(std::make_unique<LockTable>()) {}
 

@@ -249,6 +249,9 @@ Result<std::unique_ptr<Db>> Db::open(const Options& options) {
   }
   TOWER_RETURN_IF_ERROR(db->LoadTypes());
   TOWER_RETURN_IF_ERROR(db->LoadDatatypes());
+  auto crypto = CryptoRegistry::Load(*db->plugins_, options.crypto_providers, options.crypto_pins);
+  if (!crypto.ok()) return crypto.status();
+  db->crypto_ = std::move(*crypto);
   return db;
 }
 

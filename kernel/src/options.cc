@@ -145,6 +145,27 @@ Status ReadPlugins(const TomlReader& r, const toml::table& t, Options* o) {
   return Status::OK();
 }
 
+Status ReadCrypto(const TomlReader& r, const toml::table& t, Options* o) {
+  TOWER_RETURN_IF_ERROR(r.OnlyKnown(t, "crypto", {"providers", "pins"}));
+  if (const toml::node* n = t.get("providers")) {
+    if (!n->is_array()) return r.Error(*n, "'crypto.providers' must be an array of strings");
+    for (const auto& e : *n->as_array()) {
+      if (!e.is_string()) return r.Error(e, "'crypto.providers' must be an array of strings");
+      o->crypto_providers.push_back(e.as_string()->get());
+    }
+  }
+  if (const toml::node* n = t.get("pins")) {
+    if (!n->is_table()) return r.Error(*n, "'crypto.pins' must be a table: algorithm = provider");
+    for (const auto& [k, v] : *n->as_table()) {
+      if (!v.is_string()) {
+        return r.Error(v, "'crypto.pins." + std::string(k.str()) + "' must name a provider");
+      }
+      o->crypto_pins[std::string(k.str())] = v.as_string()->get();
+    }
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 Result<Options> Options::FromTomlString(std::string_view text, std::string_view source) {
@@ -158,8 +179,8 @@ Result<Options> Options::FromTomlString(std::string_view text, std::string_view 
   }
   TomlReader r{std::string(source)};
   Options o;
-  TOWER_RETURN_IF_ERROR(r.OnlyKnown(root, "", {"storage", "plugins"}));
-  for (const char* section : {"storage", "plugins"}) {
+  TOWER_RETURN_IF_ERROR(r.OnlyKnown(root, "", {"storage", "plugins", "crypto"}));
+  for (const char* section : {"storage", "plugins", "crypto"}) {
     const toml::node* n = root.get(section);
     if (n && !n->is_table()) return r.Error(*n, std::string("'") + section + "' must be a table");
   }
@@ -167,6 +188,8 @@ Result<Options> Options::FromTomlString(std::string_view text, std::string_view 
     TOWER_RETURN_IF_ERROR(ReadStorage(r, *t, &o));
   if (const toml::table* t = root["plugins"].as_table())
     TOWER_RETURN_IF_ERROR(ReadPlugins(r, *t, &o));
+  if (const toml::table* t = root["crypto"].as_table())
+    TOWER_RETURN_IF_ERROR(ReadCrypto(r, *t, &o));
   return o;
 }
 

@@ -146,12 +146,11 @@ Status CheckCryptoTable(const fs::path& file, const tower_crypto_api* api) {
   TOWER_RETURN_IF_ERROR(check("aead", api->aead_count, api->aeads, [](const tower_aead_def& d) {
     return d.seal != nullptr && d.open != nullptr && d.key_size > 0;
   }));
-  TOWER_RETURN_IF_ERROR(check("password hash", api->password_count, api->passwords,
-                              [](const tower_password_def& d) {
-                                return d.hash != nullptr && d.verify != nullptr &&
-                                       d.needs_rehash != nullptr && d.prefixes != nullptr &&
-                                       d.prefixes[0] != nullptr;
-                              }));
+  TOWER_RETURN_IF_ERROR(
+      check("password hash", api->password_count, api->passwords, [](const tower_password_def& d) {
+        return d.hash != nullptr && d.verify != nullptr && d.needs_rehash != nullptr &&
+               d.prefixes != nullptr && d.prefixes[0] != nullptr;
+      }));
   TOWER_RETURN_IF_ERROR(check("kdf", api->kdf_count, api->kdfs,
                               [](const tower_kdf_def& d) { return d.derive != nullptr; }));
   TOWER_RETURN_IF_ERROR(check("hash", api->hash_count, api->hashes,

@@ -77,6 +77,11 @@ struct Typed {
           o->value = v->i != 0;
           return;
         }
+      } else if constexpr (std::is_same_v<T, Binary>) {
+        if (v->type == TOWER_VALUE_BINARY) {
+          o->value.emplace(Binary{std::string(v->bytes.data ? v->bytes.data : "", v->bytes.size)});
+          return;
+        }
       } else if constexpr (std::is_same_v<T, double>) {
         if (v->type == TOWER_VALUE_FLOAT) {
           o->value = v->f;
@@ -602,6 +607,41 @@ Result<std::string> Db::decimal_to_text(std::string_view key) {
 }
 Result<Decimal> Db::decimal_from_text(std::string_view key, std::string_view text) {
   return Typed::Invoke<Decimal>(this, "decimal.from_text", key, text);
+}
+
+// --- passwords and SafeBox ---
+Status Db::upsert_password(std::string_view key, std::string_view password,
+                           std::string_view algorithm, int64_t salt_length,
+                           std::string_view params) {
+  return Typed::Do(this, "password.set", key, BinaryArg{password}, algorithm, salt_length, params);
+}
+Result<bool> Db::verify_password(std::string_view key, std::string_view password) {
+  return Typed::Invoke<bool>(this, "password.verify", key, BinaryArg{password});
+}
+Result<bool> Db::password_needs_rehash(std::string_view key, std::string_view algorithm,
+                                       std::string_view params) {
+  return Typed::Invoke<bool>(this, "password.needs_rehash", key, algorithm, params);
+}
+Result<std::string> Db::get_password_hash(std::string_view key) {
+  return Typed::Invoke<std::string>(this, "password.get", key);
+}
+Status Db::upsert_safe_box(std::string_view key, std::string_view data,
+                           std::string_view key_material, std::string_view algorithm) {
+  return Typed::Do(this, "safebox.set", key, BinaryArg{data}, BinaryArg{key_material}, algorithm);
+}
+Result<Db::SafeBox> Db::get_safe_box(std::string_view key) {
+  auto v = call("safebox.get", key);
+  if (!v.ok()) return v.status();
+  if (v->type() != Value::Type::kArray) return Status::Internal("safebox.get returned a bad value");
+  const std::vector<Value>& items = v->as_array();
+  if (items.size() != 3 || items[0].type() != Value::Type::kString ||
+      items[1].type() != Value::Type::kBinary || items[2].type() != Value::Type::kBinary) {
+    return Status::Internal("safebox.get returned a bad value");
+  }
+  return SafeBox{items[0].as_string(), items[1].as_binary().bytes, items[2].as_binary().bytes};
+}
+Result<Binary> Db::extract_safe_box(std::string_view key, std::string_view key_material) {
+  return Typed::Invoke<Binary>(this, "safebox.extract", key, BinaryArg{key_material});
 }
 
 }  // namespace tower

@@ -40,13 +40,13 @@ inline std::optional<std::filesystem::path> VectorsDir(std::string* why) {
 }
 
 // Resolves `relative` inside the vectors folder or skips the current test.
-#define TOWER_VECTOR_FILE_OR_SKIP(var, relative)                                     \
-  std::filesystem::path var;                                                         \
-  do {                                                                               \
-    std::string why_;                                                                \
-    auto dir_ = ::tower::test::VectorsDir(&why_);                                    \
-    if (!dir_) GTEST_SKIP() << why_;                                                 \
-    var = *dir_ / (relative);                                                        \
+#define TOWER_VECTOR_FILE_OR_SKIP(var, relative)                                      \
+  std::filesystem::path var;                                                          \
+  do {                                                                                \
+    std::string why_;                                                                 \
+    auto dir_ = ::tower::test::VectorsDir(&why_);                                     \
+    if (!dir_) GTEST_SKIP() << why_;                                                  \
+    var = *dir_ / (relative);                                                         \
     if (!std::filesystem::exists(var)) GTEST_SKIP() << "missing vector file " << var; \
   } while (0)
 

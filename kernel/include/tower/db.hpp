@@ -24,6 +24,7 @@
 #include <unordered_map>
 
 #include "tower/backend.hpp"
+#include "tower/crypto.hpp"
 #include "tower/options.hpp"
 #include "tower/plugin.hpp"
 #include "tower/status.hpp"
@@ -32,6 +33,24 @@
 namespace tower {
 
 class LockTable;
+
+// Parameter strings for Db::upsert_password and password_needs_rehash.
+struct PasswordParams {
+  // Argon2id/Argon2i: iterations, memory in KiB, lanes, hash bytes.
+  static std::string Argon2(uint32_t t, uint32_t m_kib, uint32_t p, uint32_t len = 32) {
+    return "t=" + std::to_string(t) + ",m=" + std::to_string(m_kib) + ",p=" + std::to_string(p) +
+           ",l=" + std::to_string(len);
+  }
+  static std::string Bcrypt(uint32_t cost) { return "cost=" + std::to_string(cost); }
+  // scrypt: N = 2^log2_n.
+  static std::string Scrypt(uint32_t log2_n, uint32_t r, uint32_t p, uint32_t len = 32) {
+    return "ln=" + std::to_string(log2_n) + ",r=" + std::to_string(r) + ",p=" + std::to_string(p) +
+           ",l=" + std::to_string(len);
+  }
+  static std::string Pbkdf2(uint32_t iterations, uint32_t len = 32) {
+    return "i=" + std::to_string(iterations) + ",l=" + std::to_string(len);
+  }
+};
 
 // A command a data-type plugin registered (see Db::call).
 struct CommandInfo {
@@ -272,6 +291,40 @@ class Db {
   Result<std::string> decimal_to_text(std::string_view key);
   Result<Decimal> decimal_from_text(std::string_view key, std::string_view text);
 
+  // --- Passwords (the "secrets" plugin on the crypto providers; see
+  // docs/crypto.md). Algorithms: "argon2id" (recommended), "argon2i",
+  // "bcrypt", "scrypt", "pbkdf2-sha256". `params` overrides the defaults,
+  // e.g. PasswordParams::Argon2(3, 65536, 4); empty = the defaults, which
+  // follow OWASP guidance. The stored hash is self-describing, so it still
+  // verifies after the defaults change.
+  Status upsert_password(std::string_view key, std::string_view password,
+                         std::string_view algorithm = "argon2id", int64_t salt_length = 16,
+                         std::string_view params = "");
+  Result<bool> verify_password(std::string_view key, std::string_view password);
+  // True when the stored hash is of another algorithm or weaker than
+  // `algorithm` with `params` (empty = its defaults): rehash on next login.
+  Result<bool> password_needs_rehash(std::string_view key, std::string_view algorithm,
+                                     std::string_view params = "");
+  // The stored hash string, e.g. "$argon2id$v=19$m=32768,t=3,p=4$...".
+  Result<std::string> get_password_hash(std::string_view key);
+
+  // --- SafeBox: values encrypted with a key derived (BLAKE3) from
+  // `key_material`. Algorithms: aes-128/192/256-gcm, chacha20-poly1305,
+  // xchacha20-poly1305, ascon-128, ascon-128a, ascon-80pq, ascon-aead128
+  // (recommended among the Ascon ones), camellia-128/192/256-gcm,
+  // aria-128/192/256-gcm, and "none" (stored in clear, only on request and
+  // never over an encrypted box).
+  Status upsert_safe_box(std::string_view key, std::string_view data, std::string_view key_material,
+                         std::string_view algorithm);
+  struct SafeBox {
+    std::string algorithm;
+    std::string ciphertext;  // with the tag appended
+    std::string nonce;
+  };
+  Result<SafeBox> get_safe_box(std::string_view key);
+  // The plaintext; AuthFailed for wrong key material or tampered data.
+  Result<Binary> extract_safe_box(std::string_view key, std::string_view key_material);
+
   // Every registered command, sorted by name.
   std::vector<CommandInfo> commands() const;
 
@@ -286,6 +339,9 @@ class Db {
   Backend& backend() { return *backend_; }
   // The longest user key this database accepts.
   size_t max_user_key_size() const { return max_user_key_size_; }
+  // The crypto providers and algorithms this database uses (see
+  // tower/crypto.hpp and Options::crypto_providers / crypto_pins).
+  const CryptoRegistry& crypto() const { return *crypto_; }
 
  private:
   friend struct CmdCtx;
@@ -327,6 +383,7 @@ class Db {
   std::array<std::atomic<DatatypeState*>, 256> by_id_dt_{};
   std::array<std::atomic<uint32_t>, 256> by_id_local_{};
   std::unique_ptr<LockTable> locks_;
+  std::unique_ptr<CryptoRegistry> crypto_;
   std::function<int64_t()> clock_;
 };
 

@@ -42,6 +42,12 @@ struct Options {
   Size max_number_size = Size::FromMegabytes(1);
   // Backend-specific options, passed through verbatim ("lmdb.map_size", ...).
   std::map<std::string, std::string> backend_options;
+  // Crypto providers to load, in order of preference; empty = every crypto
+  // plugin found on the search path (those that fail to load are skipped
+  // with a warning), by name.
+  std::vector<std::string> crypto_providers;
+  // Algorithm -> provider that must serve it ("aes-256-gcm" -> "openssl").
+  std::map<std::string, std::string> crypto_pins;
 
   // An in-memory database on `backend` (RocksDB's in-memory environment by
   // default, like the Go original's InMemory()).

@@ -32,6 +32,8 @@ extern "C" {
 #define TOWER_CRYPTO_PASSWORD 2u
 #define TOWER_CRYPTO_KDF 3u
 #define TOWER_CRYPTO_HASH 4u
+/* find_crypto only: look a password definition up by an encoded hash. */
+#define TOWER_CRYPTO_PASSWORD_ENCODED 5u
 
 /* An authenticated cipher with associated data.
  *

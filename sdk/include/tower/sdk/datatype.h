@@ -1,4 +1,4 @@
-/* Tower plugin ABI: the data-type kind (ABI 1.1).
+/* Tower plugin ABI: the data-type kind (ABI 1.1; find_crypto since 1.2).
  *
  * A data-type plugin declares value types (by name, with an encoding
  * version) and commands (by name, e.g. "int.add"). The kernel assigns each
@@ -89,6 +89,17 @@ typedef struct tower_cmd_api {
   int64_t (*now_ns)(tower_cmd_ctx* ctx);
   /* Fills buf with cryptographically secure random bytes. */
   int32_t (*random_bytes)(tower_cmd_ctx* ctx, char* buf, size_t size, tower_sink* err);
+  /* ---- ABI 1.2 (check with TOWER_HAS_FIELD(tower_cmd_api, struct_size, find_crypto)) ----
+   * Finds the algorithm `name` of crypto family `family` (TOWER_CRYPTO_* in
+   * tower/sdk/crypto.h) in the provider the kernel chose for it (a config
+   * pin, else the first loaded provider that has it) and stores its
+   * definition (a tower_aead_def*, tower_password_def*, tower_kdf_def* or
+   * tower_hash_def*, valid while the database is open) in *def. With family
+   * TOWER_CRYPTO_PASSWORD_ENCODED, `name` is a stored password hash and the
+   * password definition whose prefix it carries is returned. NOT_SUPPORTED,
+   * naming the algorithm and the loaded providers, when none offers it. */
+  int32_t (*find_crypto)(tower_cmd_ctx* ctx, uint32_t family, tower_slice name, const void** def,
+                         tower_sink* err);
 } tower_cmd_api;
 
 /* ---- declarations ---- */

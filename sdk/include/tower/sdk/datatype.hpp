@@ -108,6 +108,23 @@ class Call {
     return Error::Make(code, std::move(err.message));
   }
 
+  // The crypto algorithm `name` of `family` (TOWER_CRYPTO_*) chosen by the
+  // host, as its definition type D (tower_aead_def, ...). NOT_SUPPORTED on
+  // a host older than ABI 1.2 or when no provider offers it.
+  template <class D>
+  Error find_crypto(uint32_t family, std::string_view name, const D** def) const {
+    if (!TOWER_HAS_FIELD(tower_cmd_api, api_->struct_size, find_crypto)) {
+      return Error::Make(
+          TOWER_E_NOT_SUPPORTED,
+          std::string(name_) + ": this Tower host has no crypto support (ABI < 1.2)");
+    }
+    ErrorOut err;
+    const void* d = nullptr;
+    int32_t code = api_->find_crypto(ctx_, family, slice(name), &d, &err.sink);
+    if (code == TOWER_OK) *def = static_cast<const D*>(d);
+    return Error::Make(code, std::move(err.message));
+  }
+
   // --- the result ---
   void set(const tower_value& v) const { out_->set(out_->ctx, &v); }
   void push(const tower_value& v) const { out_->push(out_->ctx, &v); }
