@@ -211,6 +211,18 @@ int main(int argc, char** argv) {
         "memory set_string: 1 thread %.0f ops/s, 2 threads %.0f ops/s, scaling %.2fx (target >= "
         "1.7x)\n",
         Median(one), Median(two), Median(two) / Median(one));
+    // The same from the raw store, for context: what the machine allows.
+    Side raw = DirectMemory();
+    raw.open("");
+    std::vector<double> raw_one, raw_two;
+    for (int r = 0; r < reps; ++r) {
+      raw_one.push_back(Parallel(1, per, [&](int t, size_t i) { raw.put(Key(t, i), w.value); }));
+      raw_two.push_back(
+          Parallel(2, per, [&](int t, size_t i) { raw.put(Key(t + 2, i), w.value); }));
+    }
+    raw.close();
+    std::printf("memory raw put:    1 thread %.0f ops/s, 2 threads %.0f ops/s, scaling %.2fx\n",
+                Median(raw_one), Median(raw_two), Median(raw_two) / Median(raw_one));
   }
   return 0;
 }
