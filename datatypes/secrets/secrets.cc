@@ -12,6 +12,7 @@
 // a key; the associated data is "tower safebox v1" 0x00 <algorithm> 0x00
 // <tower key>, so a ciphertext copied to another key or relabelled with
 // another algorithm fails to open. See docs/crypto.md.
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -255,17 +256,28 @@ Error SealBox(Call& c, uint32_t type) {
   if (!e.ok()) return e;
   payload.push_back(static_cast<char>(def->nonce_size));
   size_t nonce_at = payload.size();
-  payload.resize(nonce_at + def->nonce_size + data.size() + def->tag_size);
-  e = c.random_bytes(payload.data() + nonce_at, def->nonce_size);
+  size_t total = nonce_at + def->nonce_size + data.size() + def->tag_size;
+  // Seal straight into the staged value where the host allows it.
+  char* out = nullptr;
+  e = c.write_reserve(c.key(), type, total, &out);
+  if (e.code == TOWER_E_NOT_SUPPORTED) {
+    payload.resize(total);
+    out = payload.data();
+  } else if (!e.ok()) {
+    return e;
+  } else {
+    std::memcpy(out, payload.data(), nonce_at);
+  }
+  e = c.random_bytes(out + nonce_at, def->nonce_size);
   if (!e.ok()) return e;
   std::string ad = AssociatedData(algorithm, c.key());
   tower::sdk::ErrorSink err;
+  auto* o = reinterpret_cast<uint8_t*>(out);
   int32_t code =
-      def->seal(def->user, U8(key.str()), key.str().size(), U8(payload) + nonce_at, def->nonce_size,
-                U8(ad), ad.size(), U8(data), data.size(),
-                reinterpret_cast<uint8_t*>(payload.data()) + nonce_at + def->nonce_size, &err.sink);
+      def->seal(def->user, U8(key.str()), key.str().size(), o + nonce_at, def->nonce_size, U8(ad),
+                ad.size(), U8(data), data.size(), o + nonce_at + def->nonce_size, &err.sink);
   if (code != TOWER_OK) return FromCode(code, std::move(err.message));
-  e = c.write(c.key(), type, payload);
+  if (out == payload.data()) e = c.write(c.key(), type, payload);
   if (e.ok()) c.set_null();
   return e;
 }
@@ -273,9 +285,9 @@ Error SealBox(Call& c, uint32_t type) {
 Error OpenBox(Call& c, uint32_t type) {
   std::string_view material;
   Error e = Bytes(c, 1, &material);
-  ScratchBuffer sealed(kSealed);
-  std::string& payload = sealed.str();
-  if (e.ok()) e = c.read(c.key(), type, &payload);
+  ScratchBuffer sealed(kSealed);  // used only by hosts older than ABI 1.2
+  std::string_view payload;
+  if (e.ok()) e = c.read_view(c.key(), type, &payload, &sealed.str());
   Box box;
   if (e.ok()) e = ParseBox(c, payload, &box);
   if (!e.ok()) return e;

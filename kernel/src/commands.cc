@@ -151,6 +151,15 @@ struct CmdApi {
   static int32_t read_value(tower_cmd_ctx* ctx, tower_slice key, uint32_t type,
                             uint32_t* found_type, uint32_t* encoding, tower_sink* payload,
                             tower_sink* err) {
+    tower_slice view{};
+    int32_t code = read_value_view(ctx, key, type, found_type, encoding, &view, err);
+    if (code == TOWER_OK && payload) payload->set(payload->ctx, view.data, view.size);
+    return code;
+  }
+
+  static int32_t read_value_view(tower_cmd_ctx* ctx, tower_slice key, uint32_t type,
+                                 uint32_t* found_type, uint32_t* encoding, tower_slice* payload,
+                                 tower_sink* err) {
     CmdCtx* c = Ctx(ctx);
     FrameView f;
     Status s = ReadFrame(c, View(key), &f);
@@ -170,12 +179,24 @@ struct CmdApi {
     }
     if (found_type) *found_type = local;
     if (encoding) *encoding = f.encoding;
-    if (payload) payload->set(payload->ctx, f.payload.data(), f.payload.size());
+    if (payload) *payload = {f.payload.data(), f.payload.size()};
     return TOWER_OK;
   }
 
   static int32_t write_value(tower_cmd_ctx* ctx, tower_slice key, uint32_t type,
                              tower_slice payload, uint32_t flags, tower_sink* err) {
+    return Write(ctx, key, type, View(payload), payload.size, flags, nullptr, err);
+  }
+
+  static int32_t write_value_reserve(tower_cmd_ctx* ctx, tower_slice key, uint32_t type,
+                                     size_t size, uint32_t flags, char** buffer, tower_sink* err) {
+    return Write(ctx, key, type, {}, size, flags, buffer, err);
+  }
+
+  // Stages key := a frame of `type` whose payload is `payload`, or, with
+  // `reserve`, `size` zero bytes whose address goes to *reserve.
+  static int32_t Write(tower_cmd_ctx* ctx, tower_slice key, uint32_t type, std::string_view payload,
+                       size_t size, uint32_t flags, char** reserve, tower_sink* err) {
     CmdCtx* c = Ctx(ctx);
     if (type >= c->dt->api->type_count) {
       Report(err, Status::InvalidArgument("write_value: unknown type index"));
@@ -192,8 +213,13 @@ struct CmdApi {
       if (ReadFrame(c, View(key), &f).ok()) expiry = f.expiry_ms;
     }
     auto encoding = static_cast<uint8_t>(c->dt->api->types[type].encoding);
-    c->Stage(MetaKey(View(key), &c->buf->key),
-             [&](std::string* arena) { EncodeFrame(arena, *id, encoding, expiry, View(payload)); });
+    c->Stage(MetaKey(View(key), &c->buf->key), [&](std::string* arena) {
+      EncodeFrame(arena, *id, encoding, expiry, payload);
+      if (reserve) {
+        arena->resize(arena->size() + size);
+        *reserve = arena->data() + arena->size() - size;
+      }
+    });
     return TOWER_OK;
   }
 
@@ -251,7 +277,9 @@ static const tower_cmd_api kCmdApi = {sizeof(tower_cmd_api),
                                       &CmdApi::max_number_bytes,
                                       &CmdApi::now_ns,
                                       &CmdApi::random_bytes,
-                                      &FindCrypto};
+                                      &FindCrypto,
+                                      &CmdApi::read_value_view,
+                                      &CmdApi::write_value_reserve};
 
 Db::Db() : locks_(std::make_unique<LockTable>()) {}
 

@@ -89,7 +89,7 @@ typedef struct tower_cmd_api {
   int64_t (*now_ns)(tower_cmd_ctx* ctx);
   /* Fills buf with cryptographically secure random bytes. */
   int32_t (*random_bytes)(tower_cmd_ctx* ctx, char* buf, size_t size, tower_sink* err);
-  /* ---- ABI 1.2 (check with TOWER_HAS_FIELD(tower_cmd_api, struct_size, find_crypto)) ----
+  /* ---- ABI 1.2 (check with TOWER_HAS_FIELD(tower_cmd_api, struct_size, field)) ----
    * Finds the algorithm `name` of crypto family `family` (TOWER_CRYPTO_* in
    * tower/sdk/crypto.h) in the provider the kernel chose for it (a config
    * pin, else the first loaded provider that has it) and stores its
@@ -100,6 +100,18 @@ typedef struct tower_cmd_api {
    * naming the algorithm and the loaded providers, when none offers it. */
   int32_t (*find_crypto)(tower_cmd_ctx* ctx, uint32_t family, tower_slice name, const void** def,
                          tower_sink* err);
+  /* Like read_value, without a copy: *payload points into host memory that
+   * stays valid until this command's next read_value, read_value_view,
+   * write_value, write_value_reserve or delete_value call (or its end). */
+  int32_t (*read_value_view)(tower_cmd_ctx* ctx, tower_slice key, uint32_t type,
+                             uint32_t* found_type, uint32_t* encoding, tower_slice* payload,
+                             tower_sink* err);
+  /* Like write_value for a payload of `size` bytes that the command writes
+   * itself, without a copy: *buffer points at the staged payload (zeroed)
+   * and stays valid until this command's next read_value, read_value_view,
+   * write_value, write_value_reserve or delete_value call (or its end). */
+  int32_t (*write_value_reserve)(tower_cmd_ctx* ctx, tower_slice key, uint32_t type, size_t size,
+                                 uint32_t flags, char** buffer, tower_sink* err);
 } tower_cmd_api;
 
 /* ---- declarations ---- */

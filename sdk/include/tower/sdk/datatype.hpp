@@ -88,11 +88,44 @@ class Call {
     if (encoding) *encoding = enc;
     return Error::Make(code, std::move(err.message));
   }
+  // Like read, without a copy where the host supports it (ABI 1.2): *payload
+  // stays valid until this command's next read, write or remove. `scratch`
+  // holds the copy on an older host.
+  Error read_view(std::string_view key, uint32_t type, std::string_view* payload,
+                  std::string* scratch, uint32_t* found_type = nullptr,
+                  uint32_t* encoding = nullptr) const {
+    if (!TOWER_HAS_FIELD(tower_cmd_api, api_->struct_size, read_value_view)) {
+      Error e = read(key, type, scratch, found_type, encoding);
+      if (e.ok()) *payload = *scratch;
+      return e;
+    }
+    uint32_t ft = 0, enc = 0;
+    tower_slice p{};
+    ErrorOut err;
+    int32_t code = api_->read_value_view(ctx_, slice(key), type, &ft, &enc, &p, &err.sink);
+    if (found_type) *found_type = ft;
+    if (encoding) *encoding = enc;
+    if (code == TOWER_OK) *payload = view(p);
+    return Error::Make(code, std::move(err.message));
+  }
   Error write(std::string_view key, uint32_t type, std::string_view payload,
               bool keep_ttl = false) const {
     ErrorOut err;
     int32_t code = api_->write_value(ctx_, slice(key), type, slice(payload),
                                      keep_ttl ? TOWER_WRITE_KEEP_TTL : 0u, &err.sink);
+    return Error::Make(code, std::move(err.message));
+  }
+  // Stages key := a value of `size` bytes written by the caller through
+  // *buffer before its next call into the store (ABI 1.2: no copy).
+  // NOT_SUPPORTED on an older host; use write() there.
+  Error write_reserve(std::string_view key, uint32_t type, size_t size, char** buffer,
+                      bool keep_ttl = false) const {
+    if (!TOWER_HAS_FIELD(tower_cmd_api, api_->struct_size, write_value_reserve)) {
+      return Error::Make(TOWER_E_NOT_SUPPORTED, "write_value_reserve needs a host with ABI 1.2");
+    }
+    ErrorOut err;
+    int32_t code = api_->write_value_reserve(
+        ctx_, slice(key), type, size, keep_ttl ? TOWER_WRITE_KEEP_TTL : 0u, buffer, &err.sink);
     return Error::Make(code, std::move(err.message));
   }
   Error remove(std::string_view key) const {
