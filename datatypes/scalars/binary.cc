@@ -47,10 +47,11 @@ void DefineBinary(DatatypeBuilder& b) {
     if (e.ok()) c.set_null();
     return e;
   });
-  b.command({"binary.get", "KEY", "returns the bytes", kRead, 1, 1}, [read](Call& c) {
-    std::string s;
-    Error e = read(c, &s);
-    if (e.ok()) c.set_bytes(TOWER_VALUE_BINARY, s);
+  b.command({"binary.get", "KEY", "returns the bytes", kRead, 1, 1}, [kType](Call& c) {
+    std::string scratch;
+    std::string_view v;
+    Error e = c.read_view(c.key(), kType, &v, &scratch);
+    if (e.ok()) c.set_bytes(TOWER_VALUE_BINARY, v);
     return e;
   });
   update("binary.append", "KEY B:binary", "appends B, returns the new bytes", 2,

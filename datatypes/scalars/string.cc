@@ -34,10 +34,11 @@ void DefineString(DatatypeBuilder& b) {
               if (e.ok()) c.set_null();
               return e;
             });
-  b.command({"string.get", "KEY", "returns the string", kRead, 1, 1}, [read](Call& c) {
-    std::string s;
-    Error e = read(c, &s);
-    if (e.ok()) c.set_string(s);
+  b.command({"string.get", "KEY", "returns the string", kRead, 1, 1}, [kType](Call& c) {
+    std::string scratch;
+    std::string_view v;
+    Error e = c.read_view(c.key(), kType, &v, &scratch);
+    if (e.ok()) c.set_string(v);
     return e;
   });
   b.command({"string.append", "KEY SUFFIX:string", "appends SUFFIX, returns the new string", kWrite,

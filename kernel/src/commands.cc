@@ -25,6 +25,7 @@ struct CmdBuffers {
   std::string arena;  // staged meta keys and frames, back to back
   std::string key;    // the meta key being read
   std::string read;   // the frame read from the backend
+  std::string last;   // the user key of the last backend read
   void Clear() { arena.clear(); }
 };
 
@@ -71,8 +72,17 @@ struct CmdCtx {
     bool deleted;
   };
   boost::container::small_vector<Staged, 2> staged;
+  // What the last backend read found (key in buf->last): a read-modify-write
+  // that keeps the TTL then needs no second read.
+  bool last_valid = false;
+  std::optional<uint64_t> last_expiry;
 
   std::string_view Slice(size_t off, size_t len) const { return {buf->arena.data() + off, len}; }
+  void Remember(std::string_view key, std::optional<uint64_t> expiry) {
+    buf->last.assign(key);
+    last_expiry = expiry;
+    last_valid = true;
+  }
   Staged* Find(std::string_view meta_key) {
     for (auto& st : staged) {
       if (Slice(st.key_off, st.key_len) == meta_key) return &st;
@@ -133,18 +143,35 @@ static Status ReadFrame(CmdCtx* c, std::string_view key, FrameView* f) {
     if (st->deleted) return KeyNotFound(key);
     frame = c->Slice(st->frame_off, st->frame_len);
   } else {
+    c->last_valid = false;
     Status s = c->db->backend().Get({}, mk, &c->buf->read);
-    if (s.IsNotFound()) return KeyNotFound(key);
+    if (s.IsNotFound()) {
+      c->Remember(key, std::nullopt);
+      return KeyNotFound(key);
+    }
     if (!s.ok()) return s;
     frame = c->buf->read;
   }
   auto d = DecodeFrame(key, frame);
   if (!d.ok()) return d.status();
   if (d->expiry_ms && static_cast<int64_t>(*d->expiry_ms) * 1000000 <= c->db->now_ns()) {
+    if (frame.data() == c->buf->read.data()) c->Remember(key, std::nullopt);
     return KeyNotFound(key);
   }
+  if (frame.data() == c->buf->read.data()) c->Remember(key, d->expiry_ms);
   *f = *d;
   return Status::OK();
+}
+
+// The expiry a write with TOWER_WRITE_KEEP_TTL keeps: that of the value the
+// command sees (none when the key is absent or expired).
+static std::optional<uint64_t> KeptExpiry(CmdCtx* c, std::string_view key) {
+  if (c->last_valid && c->buf->last == key && c->Find(MetaKey(key, &c->buf->key)) == nullptr) {
+    return c->last_expiry;
+  }
+  FrameView f;
+  if (ReadFrame(c, key, &f).ok()) return f.expiry_ms;
+  return std::nullopt;
 }
 
 struct CmdApi {
@@ -208,10 +235,7 @@ struct CmdApi {
       return static_cast<int32_t>(id.status().code());
     }
     std::optional<uint64_t> expiry;
-    if (flags & TOWER_WRITE_KEEP_TTL) {
-      FrameView f;
-      if (ReadFrame(c, View(key), &f).ok()) expiry = f.expiry_ms;
-    }
+    if (flags & TOWER_WRITE_KEEP_TTL) expiry = KeptExpiry(c, View(key));
     auto encoding = static_cast<uint8_t>(c->dt->api->types[type].encoding);
     c->Stage(MetaKey(View(key), &c->buf->key), [&](std::string* arena) {
       EncodeFrame(arena, *id, encoding, expiry, payload);
