@@ -514,7 +514,7 @@ Status Db::Run(const Command& c, std::span<const tower_value> args, tower_value_
   }
   bool read_only = (d->flags & TOWER_CMD_READ_ONLY) != 0;
   LockTable::Guard guard = locks_->Lock({key_list.data(), key_list.size()}, read_only);
-  CmdCtx ctx{this, c.dt, d->name, {}, {}};
+  CmdCtx ctx{this, c.dt, d->name, {}, {}, false, std::nullopt};
   sdk::ErrorSink err;
   int32_t code = d->execute(d->user, &kCmdApi, reinterpret_cast<tower_cmd_ctx*>(&ctx), args.data(),
                             args.size(), out, &err.sink);
