@@ -6,6 +6,7 @@
 // All take a 16-byte nonce and produce a 16-byte tag; keys are 16 bytes
 // (20 for ascon-80pq). This file checks the arguments and exports the table.
 #include <cstdint>
+#include <iterator>
 #include <string>
 
 #include "ascon.hpp"
@@ -16,6 +17,7 @@ namespace {
 using tower::ascon::kNonceSize;
 using tower::ascon::kTagSize;
 using tower::ascon::Variant;
+using tower::sdk::check_aead_args;
 using tower::sdk::crypto_fail;
 
 // One AEAD definition; the tower_aead_def's `user` points here.
@@ -24,10 +26,16 @@ struct AsconAead {
   Variant variant;
 };
 
-const AsconAead kAead128 = {"ascon-aead128", Variant::kAsconAead128};
-const AsconAead kAscon128 = {"ascon-128", Variant::kAscon128};
-const AsconAead kAscon128a = {"ascon-128a", Variant::kAscon128a};
-const AsconAead kAscon80pq = {"ascon-80pq", Variant::kAscon80pq};
+// The variants, in table order: kAeads[i].user == &kVariants[i].
+const AsconAead kVariants[] = {
+    {"ascon-aead128", Variant::kAsconAead128},
+    {"ascon-128", Variant::kAscon128},
+    {"ascon-128a", Variant::kAscon128a},
+    {"ascon-80pq", Variant::kAscon80pq},
+};
+
+// The provider's table, defined below.
+extern const tower_aead_def kAeads[std::size(kVariants)];
 
 // True when the non-empty byte ranges [a, a+a_len) and [b, b+b_len) overlap.
 bool Overlaps(const void* a, size_t a_len, const void* b, size_t b_len) {
@@ -37,43 +45,22 @@ bool Overlaps(const void* a, size_t a_len, const void* b, size_t b_len) {
   return x < y + b_len && y < x + a_len;
 }
 
-// Checks what seal and open share: key and nonce lengths, a pointer for
-// every non-empty buffer, and an output that does not overlap the input or
-// the associated data. `in` is the plaintext (seal) or ciphertext (open),
-// `out_len` what will be written. Returns TOWER_OK or the error with `err`
-// set.
-int32_t CheckArgs(const AsconAead& a, const uint8_t* key, size_t key_len, const uint8_t* nonce,
-                  size_t nonce_len, const uint8_t* ad, size_t ad_len, const uint8_t* in,
-                  size_t in_len, const uint8_t* out, size_t out_len, tower_sink* err) {
-  const std::string name = a.name;
-  const size_t key_size = tower::ascon::KeySize(a.variant);
-  if (key_len != key_size || key == nullptr) {
-    return crypto_fail(err, TOWER_E_INVALID_ARGUMENT,
-                       name + ": key must be " + std::to_string(key_size) + " bytes, got " +
-                           std::to_string(key_len) + (key == nullptr ? " (null pointer)" : ""));
-  }
-  if (nonce_len != kNonceSize || nonce == nullptr) {
-    return crypto_fail(err, TOWER_E_INVALID_ARGUMENT,
-                       name + ": nonce must be " + std::to_string(kNonceSize) + " bytes, got " +
-                           std::to_string(nonce_len) + (nonce == nullptr ? " (null pointer)" : ""));
-  }
-  if (ad == nullptr && ad_len != 0) {
+// Checks what seal and open share: the definition's lengths and pointers
+// (check_aead_args), and an output that does not overlap the input or the
+// associated data. `in` is the plaintext (seal) or ciphertext (open).
+// Returns TOWER_OK or the error with `err` set.
+int32_t CheckArgs(const AsconAead& a, bool opening, const uint8_t* key, size_t key_len,
+                  const uint8_t* nonce, size_t nonce_len, const uint8_t* ad, size_t ad_len,
+                  const uint8_t* in, size_t in_len, const uint8_t* out, tower_sink* err) {
+  const tower_aead_def& d = kAeads[&a - kVariants];
+  int32_t rc = check_aead_args(d, opening, key, key_len, nonce, nonce_len, ad, ad_len, in, in_len,
+                               out, UINT64_MAX, err);
+  if (rc != TOWER_OK) return rc;
+  const size_t out_len = opening ? in_len - kTagSize : in_len + kTagSize;
+  if (Overlaps(out, out_len, in, in_len) || Overlaps(out, out_len, ad, ad_len)) {
     return crypto_fail(
         err, TOWER_E_INVALID_ARGUMENT,
-        name + ": associated data is a null pointer with length " + std::to_string(ad_len));
-  }
-  if (in == nullptr && in_len != 0) {
-    return crypto_fail(err, TOWER_E_INVALID_ARGUMENT,
-                       name + ": input is a null pointer with length " + std::to_string(in_len));
-  }
-  if (out == nullptr && out_len != 0) {
-    return crypto_fail(err, TOWER_E_INVALID_ARGUMENT,
-                       name + ": output is a null pointer but " + std::to_string(out_len) +
-                           " bytes are to be written");
-  }
-  if (Overlaps(out, out_len, in, in_len) || Overlaps(out, out_len, ad, ad_len)) {
-    return crypto_fail(err, TOWER_E_INVALID_ARGUMENT,
-                       name + ": output buffer overlaps the input or the associated data");
+        std::string(a.name) + ": output buffer overlaps the input or the associated data");
   }
   return TOWER_OK;
 }
@@ -83,13 +70,8 @@ int32_t Seal(const void* user, const uint8_t* key, size_t key_len, const uint8_t
              size_t nonce_len, const uint8_t* ad, size_t ad_len, const uint8_t* pt, size_t pt_len,
              uint8_t* out, tower_sink* err) {
   const auto& a = *static_cast<const AsconAead*>(user);
-  if (pt_len > SIZE_MAX - kTagSize) {
-    return crypto_fail(err, TOWER_E_INVALID_ARGUMENT,
-                       std::string(a.name) + ": plaintext of " + std::to_string(pt_len) +
-                           " bytes is too long (the output length would overflow)");
-  }
-  int32_t rc = CheckArgs(a, key, key_len, nonce, nonce_len, ad, ad_len, pt, pt_len, out,
-                         pt_len + kTagSize, err);
+  int32_t rc =
+      CheckArgs(a, false, key, key_len, nonce, nonce_len, ad, ad_len, pt, pt_len, out, err);
   if (rc != TOWER_OK) return rc;
   tower::ascon::Seal(a.variant, key, nonce, ad, ad_len, pt, pt_len, out);
   return TOWER_OK;
@@ -101,14 +83,7 @@ int32_t Open(const void* user, const uint8_t* key, size_t key_len, const uint8_t
              size_t nonce_len, const uint8_t* ad, size_t ad_len, const uint8_t* ct, size_t ct_len,
              uint8_t* out, tower_sink* err) {
   const auto& a = *static_cast<const AsconAead*>(user);
-  if (ct_len < kTagSize) {
-    return crypto_fail(err, TOWER_E_INVALID_ARGUMENT,
-                       std::string(a.name) + ": ciphertext of " + std::to_string(ct_len) +
-                           " bytes is shorter than the " + std::to_string(kTagSize) + "-byte tag");
-  }
-  const size_t pt_len = ct_len - kTagSize;
-  int32_t rc =
-      CheckArgs(a, key, key_len, nonce, nonce_len, ad, ad_len, ct, ct_len, out, pt_len, err);
+  int32_t rc = CheckArgs(a, true, key, key_len, nonce, nonce_len, ad, ad_len, ct, ct_len, out, err);
   if (rc != TOWER_OK) return rc;
   if (!tower::ascon::Open(a.variant, key, nonce, ad, ad_len, ct, ct_len, out)) {
     return crypto_fail(err, TOWER_E_AUTH_FAILED,
@@ -135,11 +110,11 @@ constexpr tower_aead_def MakeAead(const AsconAead& a) {
   };
 }
 
-const tower_aead_def kAeads[] = {
-    MakeAead(kAead128),
-    MakeAead(kAscon128),
-    MakeAead(kAscon128a),
-    MakeAead(kAscon80pq),
+const tower_aead_def kAeads[std::size(kVariants)] = {
+    MakeAead(kVariants[0]),
+    MakeAead(kVariants[1]),
+    MakeAead(kVariants[2]),
+    MakeAead(kVariants[3]),
 };
 
 const tower_crypto_api kApi = {

@@ -9,12 +9,14 @@
 #include <gcrypt.h>
 
 #include <cstdint>
+#include <iterator>
 #include <string>
 
 #include "tower/sdk/crypto.hpp"
 
 namespace {
 
+using tower::sdk::check_aead_args;
 using tower::sdk::crypto_fail;
 
 constexpr size_t kTagSize = 16;
@@ -65,9 +67,15 @@ struct CamelliaGcm {
   size_t key_size;
 };
 
-const CamelliaGcm kCamellia128 = {"camellia-128-gcm", GCRY_CIPHER_CAMELLIA128, 16};
-const CamelliaGcm kCamellia192 = {"camellia-192-gcm", GCRY_CIPHER_CAMELLIA192, 24};
-const CamelliaGcm kCamellia256 = {"camellia-256-gcm", GCRY_CIPHER_CAMELLIA256, 32};
+// The variants, in table order: kAeads[i].user == &kCamellia[i].
+const CamelliaGcm kCamellia[] = {
+    {"camellia-128-gcm", GCRY_CIPHER_CAMELLIA128, 16},
+    {"camellia-192-gcm", GCRY_CIPHER_CAMELLIA192, 24},
+    {"camellia-256-gcm", GCRY_CIPHER_CAMELLIA256, 32},
+};
+
+// The provider's table, defined below.
+extern const tower_aead_def kAeads[std::size(kCamellia)];
 
 // Owns a cipher handle; closing it wipes the key schedule.
 class Cipher {
@@ -90,42 +98,22 @@ std::string GcryMessage(const CamelliaGcm& a, const char* what, gcry_error_t e) 
   return std::string(a.name) + ": " + what + ": " + gcry_strerror(e);
 }
 
-// Checks the arguments shared by seal and open (key and nonce lengths,
-// pointers of non-empty buffers), then opens `c` keyed with `key` and
-// `nonce` and feeds it the associated data. Returns TOWER_OK or the error
-// (with `err` set).
-int32_t Start(const CamelliaGcm& a, const uint8_t* key, size_t key_len, const uint8_t* nonce,
-              size_t nonce_len, const uint8_t* ad, size_t ad_len, const uint8_t* in, size_t in_len,
-              const uint8_t* out, size_t out_len, Cipher* c, tower_sink* err) {
-  const std::string name = a.name;
-  if (key_len != a.key_size || key == nullptr) {
-    return crypto_fail(err, TOWER_E_INVALID_ARGUMENT,
-                       name + ": key must be " + std::to_string(a.key_size) + " bytes, got " +
-                           std::to_string(key_len) + (key == nullptr ? " (null pointer)" : ""));
-  }
-  if (nonce_len < kNonceMin || nonce_len > kNonceMax || nonce == nullptr) {
-    return crypto_fail(err, TOWER_E_INVALID_ARGUMENT,
-                       name + ": nonce must be " + std::to_string(kNonceMin) + ".." +
-                           std::to_string(kNonceMax) + " bytes, got " + std::to_string(nonce_len) +
-                           (nonce == nullptr ? " (null pointer)" : ""));
-  }
-  if (ad == nullptr && ad_len != 0) {
-    return crypto_fail(
-        err, TOWER_E_INVALID_ARGUMENT,
-        name + ": associated data is a null pointer with length " + std::to_string(ad_len));
-  }
-  if (in == nullptr && in_len != 0) {
-    return crypto_fail(err, TOWER_E_INVALID_ARGUMENT,
-                       name + ": input is a null pointer with length " + std::to_string(in_len));
-  }
-  if (out == nullptr && out_len != 0) {
-    return crypto_fail(err, TOWER_E_INVALID_ARGUMENT,
-                       name + ": output is a null pointer but " + std::to_string(out_len) +
-                           " bytes are to be written");
-  }
+// Checks the arguments of a seal (opening = false) or open (opening = true)
+// against the definition and GCM's length limit (check_aead_args), then
+// opens `c` keyed with `key` and `nonce` and feeds it the associated data.
+// `in` is the plaintext (seal) or ciphertext (open). Returns TOWER_OK or the
+// error (with `err` set).
+int32_t Start(const CamelliaGcm& a, bool opening, const uint8_t* key, size_t key_len,
+              const uint8_t* nonce, size_t nonce_len, const uint8_t* ad, size_t ad_len,
+              const uint8_t* in, size_t in_len, const uint8_t* out, Cipher* c, tower_sink* err) {
+  const tower_aead_def& d = kAeads[&a - kCamellia];
+  int32_t rc = check_aead_args(d, opening, key, key_len, nonce, nonce_len, ad, ad_len, in, in_len,
+                               out, kMaxPlaintext, err);
+  if (rc != TOWER_OK) return rc;
   if (!GcryptReady()) {
     return crypto_fail(err, TOWER_E_INTERNAL,
-                       name + ": libgcrypt is older than the version Tower was built with (" +
+                       std::string(a.name) +
+                           ": libgcrypt is older than the version Tower was built with (" +
                            GCRYPT_VERSION + ")");
   }
   gcry_error_t e = gcry_cipher_open(c->addr(), a.algo, GCRY_CIPHER_MODE_GCM, 0);
@@ -150,14 +138,9 @@ int32_t Seal(const void* user, const uint8_t* key, size_t key_len, const uint8_t
              size_t nonce_len, const uint8_t* ad, size_t ad_len, const uint8_t* pt, size_t pt_len,
              uint8_t* out, tower_sink* err) {
   const auto& a = *static_cast<const CamelliaGcm*>(user);
-  if (pt_len > kMaxPlaintext) {
-    return crypto_fail(err, TOWER_E_INVALID_ARGUMENT,
-                       std::string(a.name) + ": plaintext of " + std::to_string(pt_len) +
-                           " bytes exceeds GCM's limit of " + std::to_string(kMaxPlaintext));
-  }
   Cipher c;
-  int32_t rc = Start(a, key, key_len, nonce, nonce_len, ad, ad_len, pt, pt_len, out,
-                     pt_len + kTagSize, &c, err);
+  int32_t rc =
+      Start(a, false, key, key_len, nonce, nonce_len, ad, ad_len, pt, pt_len, out, &c, err);
   if (rc != TOWER_OK) return rc;
   gcry_error_t e = 0;
   if (pt_len != 0) {
@@ -179,21 +162,10 @@ int32_t Open(const void* user, const uint8_t* key, size_t key_len, const uint8_t
              size_t nonce_len, const uint8_t* ad, size_t ad_len, const uint8_t* ct, size_t ct_len,
              uint8_t* out, tower_sink* err) {
   const auto& a = *static_cast<const CamelliaGcm*>(user);
-  if (ct_len < kTagSize) {
-    return crypto_fail(err, TOWER_E_INVALID_ARGUMENT,
-                       std::string(a.name) + ": ciphertext of " + std::to_string(ct_len) +
-                           " bytes is shorter than the " + std::to_string(kTagSize) + "-byte tag");
-  }
-  const size_t pt_len = ct_len - kTagSize;
-  if (pt_len > kMaxPlaintext) {
-    return crypto_fail(err, TOWER_E_INVALID_ARGUMENT,
-                       std::string(a.name) + ": ciphertext of " + std::to_string(ct_len) +
-                           " bytes exceeds GCM's limit");
-  }
   Cipher c;
-  int32_t rc =
-      Start(a, key, key_len, nonce, nonce_len, ad, ad_len, ct, ct_len, out, pt_len, &c, err);
+  int32_t rc = Start(a, true, key, key_len, nonce, nonce_len, ad, ad_len, ct, ct_len, out, &c, err);
   if (rc != TOWER_OK) return rc;
+  const size_t pt_len = ct_len - kTagSize;
   gcry_error_t e = 0;
   if (pt_len != 0) {
     gcry_cipher_final(c.get());
@@ -233,8 +205,8 @@ constexpr tower_aead_def MakeAead(const CamelliaGcm& a) {
   };
 }
 
-const tower_aead_def kAeads[] = {MakeAead(kCamellia128), MakeAead(kCamellia192),
-                                 MakeAead(kCamellia256)};
+const tower_aead_def kAeads[std::size(kCamellia)] = {MakeAead(kCamellia[0]), MakeAead(kCamellia[1]),
+                                                     MakeAead(kCamellia[2])};
 
 const tower_crypto_api kApi = {
     .struct_size = sizeof(tower_crypto_api),

@@ -63,29 +63,16 @@ int32_t Fail(const AeadInfo& info, tower_sink* err, int32_t code, const std::str
   return crypto_fail(err, code, std::string(info.name) + ": " + what);
 }
 
-// Validates the arguments common to seal and open (`data`/`data_len` is the
-// plaintext for seal, the ciphertext-with-tag for open; `out_len` is what
-// the call writes to `out`).
-int32_t CheckArgs(const AeadInfo& info, const uint8_t* key, size_t key_len, const uint8_t* nonce,
-                  size_t nonce_len, const uint8_t* ad, size_t ad_len, const uint8_t* data,
-                  size_t data_len, const uint8_t* out, size_t out_len, tower_sink* err) {
-  if (key_len != info.key_size) {
-    return Fail(info, err, TOWER_E_INVALID_ARGUMENT,
-                "key is " + std::to_string(key_len) + " bytes, need exactly " +
-                    std::to_string(info.key_size));
-  }
-  if (nonce_len < info.nonce_min || nonce_len > info.nonce_max) {
-    std::string want = info.nonce_min == info.nonce_max
-                           ? "exactly " + std::to_string(info.nonce_min)
-                           : std::to_string(info.nonce_min) + ".." + std::to_string(info.nonce_max);
-    return Fail(info, err, TOWER_E_INVALID_ARGUMENT,
-                "nonce is " + std::to_string(nonce_len) + " bytes, need " + want);
-  }
-  if (key == nullptr || nonce == nullptr || (ad == nullptr && ad_len != 0) ||
-      (data == nullptr && data_len != 0) || (out == nullptr && out_len != 0)) {
-    return Fail(info, err, TOWER_E_INVALID_ARGUMENT, "NULL key, nonce, input or output buffer");
-  }
-  return TOWER_OK;
+// Checks the arguments of a seal (opening = false) or open (opening = true)
+// of `info`'s cipher against its definition and length limit
+// (check_aead_args). `data` is the plaintext for seal, the ciphertext with
+// its tag for open.
+int32_t CheckArgs(const AeadInfo& info, bool opening, const uint8_t* key, size_t key_len,
+                  const uint8_t* nonce, size_t nonce_len, const uint8_t* ad, size_t ad_len,
+                  const uint8_t* data, size_t data_len, const uint8_t* out, tower_sink* err) {
+  return tower::sdk::check_aead_args(kAeads[&info - kInfos], opening, key, key_len, nonce,
+                                     nonce_len, ad, ad_len, data, data_len, out, info.max_plaintext,
+                                     err);
 }
 
 // Makes a context for `info`, keyed and with its nonce set, encrypting
@@ -135,13 +122,8 @@ int32_t Seal(const void* user, const uint8_t* key, size_t key_len, const uint8_t
              size_t nonce_len, const uint8_t* ad, size_t ad_len, const uint8_t* pt, size_t pt_len,
              uint8_t* out, tower_sink* err) {
   const auto& info = *static_cast<const AeadInfo*>(user);
-  if (pt_len > info.max_plaintext) {
-    return Fail(info, err, TOWER_E_INVALID_ARGUMENT,
-                "plaintext is " + std::to_string(pt_len) + " bytes, the cipher allows at most " +
-                    std::to_string(info.max_plaintext));
-  }
-  int32_t rc = CheckArgs(info, key, key_len, nonce, nonce_len, ad, ad_len, pt, pt_len, out,
-                         pt_len + kTagSize, err);
+  int32_t rc =
+      CheckArgs(info, false, key, key_len, nonce, nonce_len, ad, ad_len, pt, pt_len, out, err);
   if (rc != TOWER_OK) return rc;
   CtxPtr ctx;
   rc = Start(info, 1, key, nonce, nonce_len, &ctx, err);
@@ -163,20 +145,10 @@ int32_t Open(const void* user, const uint8_t* key, size_t key_len, const uint8_t
              size_t nonce_len, const uint8_t* ad, size_t ad_len, const uint8_t* ct, size_t ct_len,
              uint8_t* out, tower_sink* err) {
   const auto& info = *static_cast<const AeadInfo*>(user);
-  if (ct_len < kTagSize) {
-    return Fail(info, err, TOWER_E_INVALID_ARGUMENT,
-                "ciphertext is " + std::to_string(ct_len) + " bytes, shorter than the " +
-                    std::to_string(kTagSize) + "-byte tag");
-  }
-  const size_t pt_len = ct_len - kTagSize;
-  if (pt_len > info.max_plaintext) {
-    return Fail(
-        info, err, TOWER_E_INVALID_ARGUMENT,
-        "ciphertext is " + std::to_string(ct_len) + " bytes, more than the cipher can produce");
-  }
   int32_t rc =
-      CheckArgs(info, key, key_len, nonce, nonce_len, ad, ad_len, ct, ct_len, out, pt_len, err);
+      CheckArgs(info, true, key, key_len, nonce, nonce_len, ad, ad_len, ct, ct_len, out, err);
   if (rc != TOWER_OK) return rc;
+  const size_t pt_len = ct_len - kTagSize;
   CtxPtr ctx;
   rc = Start(info, 0, key, nonce, nonce_len, &ctx, err);
   if (rc != TOWER_OK) return rc;

@@ -8,13 +8,14 @@
 #include <sodium.h>
 
 #include <cstdint>
-#include <limits>
+#include <iterator>
 #include <string>
 
 #include "tower/sdk/crypto.hpp"
 
 namespace {
 
+using tower::sdk::check_aead_args;
 using tower::sdk::crypto_fail;
 
 // Initialises libsodium once per process. sodium_init() is itself
@@ -47,58 +48,44 @@ struct SodiumAead {
   DecryptFn decrypt;
 };
 
-const SodiumAead kXChaCha = {
-    "xchacha20-poly1305",
-    crypto_aead_xchacha20poly1305_ietf_KEYBYTES,
-    crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
-    crypto_aead_xchacha20poly1305_ietf_ABYTES,
-    crypto_aead_xchacha20poly1305_ietf_messagebytes_max,
-    crypto_aead_xchacha20poly1305_ietf_encrypt,
-    crypto_aead_xchacha20poly1305_ietf_decrypt,
+// The AEADs, in table order: kAeads[i].user == &kSodiumAeads[i].
+const SodiumAead kSodiumAeads[] = {
+    {
+        "xchacha20-poly1305",
+        crypto_aead_xchacha20poly1305_ietf_KEYBYTES,
+        crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
+        crypto_aead_xchacha20poly1305_ietf_ABYTES,
+        crypto_aead_xchacha20poly1305_ietf_messagebytes_max,
+        crypto_aead_xchacha20poly1305_ietf_encrypt,
+        crypto_aead_xchacha20poly1305_ietf_decrypt,
+    },
+    {
+        "chacha20-poly1305",
+        crypto_aead_chacha20poly1305_ietf_KEYBYTES,
+        crypto_aead_chacha20poly1305_ietf_NPUBBYTES,
+        crypto_aead_chacha20poly1305_ietf_ABYTES,
+        crypto_aead_chacha20poly1305_ietf_messagebytes_max,
+        crypto_aead_chacha20poly1305_ietf_encrypt,
+        crypto_aead_chacha20poly1305_ietf_decrypt,
+    },
 };
 
-const SodiumAead kChaCha = {
-    "chacha20-poly1305",
-    crypto_aead_chacha20poly1305_ietf_KEYBYTES,
-    crypto_aead_chacha20poly1305_ietf_NPUBBYTES,
-    crypto_aead_chacha20poly1305_ietf_ABYTES,
-    crypto_aead_chacha20poly1305_ietf_messagebytes_max,
-    crypto_aead_chacha20poly1305_ietf_encrypt,
-    crypto_aead_chacha20poly1305_ietf_decrypt,
-};
+// The provider's table, defined below.
+extern const tower_aead_def kAeads[std::size(kSodiumAeads)];
 
-// Checks the arguments common to seal and open: library state, key and
-// nonce lengths, and that every non-empty buffer has a pointer. `in_len`
-// is the plaintext (seal) or ciphertext (open) length and `out_len` what
-// will be written. Returns TOWER_OK or the error (with `err` set).
-int32_t CheckArgs(const SodiumAead& a, const uint8_t* key, size_t key_len, const uint8_t* nonce,
-                  size_t nonce_len, const uint8_t* ad, size_t ad_len, const uint8_t* in,
-                  size_t in_len, const uint8_t* out, size_t out_len, tower_sink* err) {
-  std::string name = a.name;
-  if (!SodiumReady()) return crypto_fail(err, TOWER_E_INTERNAL, name + ": sodium_init() failed");
-  if (key_len != a.key_size || key == nullptr) {
-    return crypto_fail(err, TOWER_E_INVALID_ARGUMENT,
-                       name + ": key must be " + std::to_string(a.key_size) + " bytes, got " +
-                           std::to_string(key_len) + (key == nullptr ? " (null pointer)" : ""));
-  }
-  if (nonce_len != a.nonce_size || nonce == nullptr) {
-    return crypto_fail(err, TOWER_E_INVALID_ARGUMENT,
-                       name + ": nonce must be " + std::to_string(a.nonce_size) + " bytes, got " +
-                           std::to_string(nonce_len) + (nonce == nullptr ? " (null pointer)" : ""));
-  }
-  if (ad == nullptr && ad_len != 0) {
-    return crypto_fail(
-        err, TOWER_E_INVALID_ARGUMENT,
-        name + ": associated data is a null pointer with length " + std::to_string(ad_len));
-  }
-  if (in == nullptr && in_len != 0) {
-    return crypto_fail(err, TOWER_E_INVALID_ARGUMENT,
-                       name + ": input is a null pointer with length " + std::to_string(in_len));
-  }
-  if (out == nullptr && out_len != 0) {
-    return crypto_fail(err, TOWER_E_INVALID_ARGUMENT,
-                       name + ": output is a null pointer but " + std::to_string(out_len) +
-                           " bytes are to be written");
+// Checks the arguments of a seal (opening = false) or open (opening = true)
+// against the definition and libsodium's message limit (check_aead_args),
+// then that the library is initialised. `in` is the plaintext (seal) or
+// ciphertext (open). Returns TOWER_OK or the error (with `err` set).
+int32_t CheckArgs(const SodiumAead& a, bool opening, const uint8_t* key, size_t key_len,
+                  const uint8_t* nonce, size_t nonce_len, const uint8_t* ad, size_t ad_len,
+                  const uint8_t* in, size_t in_len, const uint8_t* out, tower_sink* err) {
+  const tower_aead_def& d = kAeads[&a - kSodiumAeads];
+  int32_t rc = check_aead_args(d, opening, key, key_len, nonce, nonce_len, ad, ad_len, in, in_len,
+                               out, a.messagebytes_max(), err);
+  if (rc != TOWER_OK) return rc;
+  if (!SodiumReady()) {
+    return crypto_fail(err, TOWER_E_INTERNAL, std::string(a.name) + ": sodium_init() failed");
   }
   return TOWER_OK;
 }
@@ -108,13 +95,8 @@ int32_t Seal(const void* user, const uint8_t* key, size_t key_len, const uint8_t
              size_t nonce_len, const uint8_t* ad, size_t ad_len, const uint8_t* pt, size_t pt_len,
              uint8_t* out, tower_sink* err) {
   const auto& a = *static_cast<const SodiumAead*>(user);
-  if (pt_len > a.messagebytes_max()) {
-    return crypto_fail(err, TOWER_E_INVALID_ARGUMENT,
-                       std::string(a.name) + ": plaintext of " + std::to_string(pt_len) +
-                           " bytes exceeds the limit of " + std::to_string(a.messagebytes_max()));
-  }
-  int32_t rc = CheckArgs(a, key, key_len, nonce, nonce_len, ad, ad_len, pt, pt_len, out,
-                         pt_len + a.tag_size, err);
+  int32_t rc =
+      CheckArgs(a, false, key, key_len, nonce, nonce_len, ad, ad_len, pt, pt_len, out, err);
   if (rc != TOWER_OK) return rc;
   unsigned long long written = 0;
   if (a.encrypt(out, &written, pt, pt_len, ad, ad_len, nullptr, nonce, key) != 0 ||
@@ -131,22 +113,9 @@ int32_t Open(const void* user, const uint8_t* key, size_t key_len, const uint8_t
              size_t nonce_len, const uint8_t* ad, size_t ad_len, const uint8_t* ct, size_t ct_len,
              uint8_t* out, tower_sink* err) {
   const auto& a = *static_cast<const SodiumAead*>(user);
-  if (ct_len < a.tag_size) {
-    return crypto_fail(err, TOWER_E_INVALID_ARGUMENT,
-                       std::string(a.name) + ": ciphertext of " + std::to_string(ct_len) +
-                           " bytes is shorter than the " + std::to_string(a.tag_size) +
-                           "-byte tag");
-  }
-  const size_t pt_len = ct_len - a.tag_size;
-  if (pt_len > a.messagebytes_max()) {
-    return crypto_fail(err, TOWER_E_INVALID_ARGUMENT,
-                       std::string(a.name) + ": ciphertext of " + std::to_string(ct_len) +
-                           " bytes exceeds the limit of " +
-                           std::to_string(a.messagebytes_max() + a.tag_size));
-  }
-  int32_t rc =
-      CheckArgs(a, key, key_len, nonce, nonce_len, ad, ad_len, ct, ct_len, out, pt_len, err);
+  int32_t rc = CheckArgs(a, true, key, key_len, nonce, nonce_len, ad, ad_len, ct, ct_len, out, err);
   if (rc != TOWER_OK) return rc;
+  const size_t pt_len = ct_len - a.tag_size;
   uint8_t empty = 0;  // libsodium gets a real pointer even for an empty plaintext
   uint8_t* dst = pt_len == 0 ? &empty : out;
   unsigned long long written = 0;
@@ -195,7 +164,8 @@ constexpr tower_aead_def MakeAead(const SodiumAead& a) {
   };
 }
 
-const tower_aead_def kAeads[] = {MakeAead(kXChaCha), MakeAead(kChaCha)};
+const tower_aead_def kAeads[std::size(kSodiumAeads)] = {MakeAead(kSodiumAeads[0]),
+                                                        MakeAead(kSodiumAeads[1])};
 
 const tower_crypto_api kApi = {
     .struct_size = sizeof(tower_crypto_api),

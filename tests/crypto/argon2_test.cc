@@ -10,82 +10,23 @@
 #include <thread>
 #include <vector>
 
+#include "crypto_calls.hpp"
 #include "provider.hpp"
 #include "vectors.hpp"
 
 namespace {
 
+using tower::test::DecodeBase64;
+using tower::test::Hash;
 using tower::test::Hex;
+using tower::test::NeedsRehash;
 using tower::test::Provider;
 using tower::test::ReadVec;
-
-// A tower_sink that keeps what it is given.
-struct Capture {
-  std::string s;
-  tower_sink sink() {
-    return {this,
-            [](void* ctx, const char* d, size_t n) { static_cast<Capture*>(ctx)->s.assign(d, n); }};
-  }
-};
-
-int32_t Hash(const tower_password_def* d, std::string_view pw, const std::vector<uint8_t>& salt,
-             std::string_view params, std::string* out, std::string* err = nullptr) {
-  Capture o, e;
-  tower_sink os = o.sink(), es = e.sink();
-  int32_t rc = d->hash(d->user, pw.data(), pw.size(), salt.data(), salt.size(), params.data(),
-                       params.size(), &os, &es);
-  *out = o.s;
-  if (err != nullptr) *err = e.s;
-  return rc;
-}
-
-int32_t Verify(const tower_password_def* d, std::string_view pw, std::string_view encoded,
-               int32_t* match, std::string* err = nullptr) {
-  Capture e;
-  tower_sink es = e.sink();
-  *match = -1;
-  int32_t rc = d->verify(d->user, pw.data(), pw.size(), encoded.data(), encoded.size(), match, &es);
-  if (err != nullptr) *err = e.s;
-  return rc;
-}
-
-int32_t NeedsRehash(const tower_password_def* d, std::string_view encoded, std::string_view params,
-                    int32_t* result, std::string* err = nullptr) {
-  Capture e;
-  tower_sink es = e.sink();
-  *result = -1;
-  int32_t rc = d->needs_rehash(d->user, encoded.data(), encoded.size(), params.data(),
-                               params.size(), result, &es);
-  if (err != nullptr) *err = e.s;
-  return rc;
-}
-
-// Decodes unpadded standard base64 (test-side, independent of the plugin).
-std::vector<uint8_t> B64(std::string_view s) {
-  static const std::string kAlphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::vector<uint8_t> out;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char c : s) {
-    size_t v = kAlphabet.find(c);
-    if (v == std::string::npos) {
-      ADD_FAILURE() << "bad base64 in " << s;
-      return {};
-    }
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<uint8_t>(acc >> bits));
-    }
-  }
-  return out;
-}
+using tower::test::Verify;
 
 // The raw hash (last '$' field) of a PHC string.
 std::vector<uint8_t> RawHash(const std::string& encoded) {
-  return B64(encoded.substr(encoded.rfind('$') + 1));
+  return DecodeBase64(encoded.substr(encoded.rfind('$') + 1));
 }
 
 std::string Str(const std::vector<uint8_t>& b) { return std::string(b.begin(), b.end()); }

@@ -14,15 +14,18 @@
 #include <utility>
 #include <vector>
 
+#include "crypto_calls.hpp"
 #include "provider.hpp"
 #include "tower/sdk/crypto.h"
 #include "vectors.hpp"
 
 namespace {
 
-using Bytes = std::vector<uint8_t>;
+using tower::test::Bytes;
+using tower::test::ErrSink;
 using tower::test::Hex;
 using tower::test::Provider;
+using tower::test::ToHex;
 
 // A parsed JSON value: just enough of JSON for test_vectors.json (objects,
 // arrays, strings with escapes, numbers kept as text, true/false/null).
@@ -191,25 +194,6 @@ class JsonReader {
   size_t p_ = 0;
 };
 
-// Lower-case hex, for readable failure messages.
-std::string ToHex(const Bytes& b) {
-  static const char kDigits[] = "0123456789abcdef";
-  std::string s;
-  for (uint8_t c : b) {
-    s += kDigits[c >> 4];
-    s += kDigits[c & 15];
-  }
-  return s;
-}
-
-// Captures the message a provider writes to its `err` sink.
-struct ErrSink {
-  std::string msg;
-  tower_sink sink{this, [](void* ctx, const char* d, size_t n) {
-                    static_cast<ErrSink*>(ctx)->msg.assign(d, n);
-                  }};
-};
-
 // The vectors' input: `n` bytes of 0, 1, ..., 250, 0, 1, ...
 Bytes Input(size_t n) {
   Bytes b(n);
@@ -221,14 +205,14 @@ int32_t RunHash(const tower_hash_def* d, const Bytes& key, const Bytes& data, si
                 Bytes* out, ErrSink* err) {
   out->assign(out_len, 0xA5);
   return d->hash(d->user, key.data(), key.size(), data.data(), data.size(), out->data(), out_len,
-                 &err->sink);
+                 err->get());
 }
 
 int32_t RunKdf(const tower_kdf_def* d, const std::string& context, const Bytes& material,
                size_t out_len, Bytes* out, ErrSink* err) {
   out->assign(out_len, 0xA5);
   return d->derive(d->user, context.data(), context.size(), material.data(), material.size(),
-                   out->data(), out_len, &err->sink);
+                   out->data(), out_len, err->get());
 }
 
 class Blake3Test : public ::testing::Test {

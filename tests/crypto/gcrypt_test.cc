@@ -10,56 +10,23 @@
 #include <thread>
 #include <vector>
 
+#include "crypto_calls.hpp"
 #include "provider.hpp"
 #include "tower/sdk/crypto.h"
 #include "vectors.hpp"
 
 namespace {
 
-using Bytes = std::vector<uint8_t>;
+using tower::test::AllZero;
+using tower::test::Bytes;
+using tower::test::CheckKnownAnswer;
+using tower::test::ErrSink;
+using tower::test::ExpectAuthFailure;
 using tower::test::Hex;
+using tower::test::Open;
 using tower::test::Provider;
-
-// Lower-case hex, for readable failure messages.
-std::string ToHex(const Bytes& b) {
-  static const char kDigits[] = "0123456789abcdef";
-  std::string s;
-  for (uint8_t c : b) {
-    s += kDigits[c >> 4];
-    s += kDigits[c & 15];
-  }
-  return s;
-}
-
-// Captures the message a provider writes to its `err` sink.
-struct ErrSink {
-  std::string msg;
-  tower_sink sink{this, [](void* ctx, const char* d, size_t n) {
-                    static_cast<ErrSink*>(ctx)->msg.assign(d, n);
-                  }};
-};
-
-int32_t Seal(const tower_aead_def* d, const Bytes& key, const Bytes& nonce, const Bytes& ad,
-             const Bytes& pt, Bytes* out, ErrSink* err) {
-  out->assign(pt.size() + d->tag_size, 0xA5);
-  return d->seal(d->user, key.data(), key.size(), nonce.data(), nonce.size(), ad.data(), ad.size(),
-                 pt.data(), pt.size(), out->data(), &err->sink);
-}
-
-// Opens `ct`; `out` is pre-filled with garbage so that zeroing is visible.
-int32_t Open(const tower_aead_def* d, const Bytes& key, const Bytes& nonce, const Bytes& ad,
-             const Bytes& ct, Bytes* out, ErrSink* err) {
-  out->assign(ct.size() >= d->tag_size ? ct.size() - d->tag_size : 0, 0xA5);
-  return d->open(d->user, key.data(), key.size(), nonce.data(), nonce.size(), ad.data(), ad.size(),
-                 ct.data(), ct.size(), out->data(), &err->sink);
-}
-
-bool AllZero(const Bytes& b) {
-  for (uint8_t c : b) {
-    if (c != 0) return false;
-  }
-  return true;
-}
+using tower::test::Seal;
+using tower::test::ToHex;
 
 // Deterministic test bytes (the provider has no random source).
 Bytes Pattern(size_t n, uint32_t seed) {
@@ -72,44 +39,6 @@ Bytes Pattern(size_t n, uint32_t seed) {
     c = static_cast<uint8_t>(x);
   }
   return b;
-}
-
-// Expects `ct` to fail authentication, with the output zeroed and a message
-// naming the algorithm.
-void ExpectAuthFailure(const tower_aead_def* d, const Bytes& key, const Bytes& nonce,
-                       const Bytes& ad, const Bytes& ct, const char* what) {
-  SCOPED_TRACE(what);
-  Bytes out;
-  ErrSink err;
-  EXPECT_EQ(Open(d, key, nonce, ad, ct, &out, &err), TOWER_E_AUTH_FAILED);
-  EXPECT_TRUE(AllZero(out)) << "plaintext left in the output after a failed open";
-  EXPECT_NE(err.msg.find(d->name), std::string::npos) << err.msg;
-}
-
-// One known answer: seal gives `expected` (ciphertext || tag), open gives
-// `pt` back, and any tampering (ciphertext bit, tag bit, associated data)
-// is detected.
-void CheckKnownAnswer(const tower_aead_def* d, const Bytes& key, const Bytes& nonce,
-                      const Bytes& ad, const Bytes& pt, const Bytes& expected) {
-  ASSERT_EQ(expected.size(), pt.size() + d->tag_size);
-  Bytes out;
-  ErrSink err;
-  ASSERT_EQ(Seal(d, key, nonce, ad, pt, &out, &err), TOWER_OK) << err.msg;
-  EXPECT_EQ(ToHex(out), ToHex(expected));
-  Bytes back;
-  ASSERT_EQ(Open(d, key, nonce, ad, expected, &back, &err), TOWER_OK) << err.msg;
-  EXPECT_EQ(ToHex(back), ToHex(pt));
-  if (!pt.empty()) {
-    Bytes t = expected;
-    t[t.size() / 3 % pt.size()] ^= 0x01;
-    ExpectAuthFailure(d, key, nonce, ad, t, "ciphertext bit flipped");
-  }
-  Bytes t = expected;
-  t.back() ^= 0x80;
-  ExpectAuthFailure(d, key, nonce, ad, t, "tag bit flipped");
-  Bytes ad2 = ad;
-  ad2.push_back(0);
-  ExpectAuthFailure(d, key, nonce, ad2, expected, "associated data extended");
 }
 
 class GcryptTest : public ::testing::Test {
@@ -184,13 +113,13 @@ TEST_F(GcryptTest, RoundTripsAndTampering) {
           const Bytes key = Pattern(d->key_size, ++seed), nonce = Pattern(nonce_len, ++seed);
           const Bytes pt = Pattern(len, ++seed), ad = Pattern(ad_len, ++seed);
           Bytes ct, back;
-          ErrSink err;
-          ASSERT_EQ(Seal(d, key, nonce, ad, pt, &ct, &err), TOWER_OK) << err.msg;
+          std::string err;
+          ASSERT_EQ(Seal(d, key, nonce, ad, pt, &ct, &err), TOWER_OK) << err;
           ASSERT_EQ(ct.size(), len + 16);
           if (len >= 16) {
             EXPECT_NE(Bytes(ct.begin(), ct.begin() + len), pt);
           }
-          ASSERT_EQ(Open(d, key, nonce, ad, ct, &back, &err), TOWER_OK) << err.msg;
+          ASSERT_EQ(Open(d, key, nonce, ad, ct, &back, &err), TOWER_OK) << err;
           EXPECT_EQ(ToHex(back), ToHex(pt));
 
           Bytes k2 = key;
@@ -225,9 +154,9 @@ TEST_F(GcryptTest, NonceAndKeySizesAreDistinct) {
   Bytes n16 = n12;
   n16.resize(16, 0);
   Bytes a, b, c;
-  ErrSink err;
-  ASSERT_EQ(Seal(defs_[2], key, n12, {}, pt, &a, &err), TOWER_OK) << err.msg;
-  ASSERT_EQ(Seal(defs_[2], key, n16, {}, pt, &b, &err), TOWER_OK) << err.msg;
+  std::string err;
+  ASSERT_EQ(Seal(defs_[2], key, n12, {}, pt, &a, &err), TOWER_OK) << err;
+  ASSERT_EQ(Seal(defs_[2], key, n16, {}, pt, &b, &err), TOWER_OK) << err;
   EXPECT_NE(a, b);
   ExpectAuthFailure(defs_[2], key, n16, {}, a, "12-byte nonce ciphertext opened with 16");
   ASSERT_EQ(Seal(defs_[0], Bytes(key.begin(), key.begin() + 16), n12, {}, pt, &b, &err), TOWER_OK);
@@ -242,24 +171,24 @@ TEST_F(GcryptTest, BadLengths) {
     SCOPED_TRACE(d->name);
     const Bytes key = Pattern(d->key_size, 1), nonce = Pattern(12, 2), pt = Pattern(40, 3);
     Bytes ct, out;
-    ErrSink err;
-    ASSERT_EQ(Seal(d, key, nonce, {}, pt, &ct, &err), TOWER_OK) << err.msg;
+    std::string err;
+    ASSERT_EQ(Seal(d, key, nonce, {}, pt, &ct, &err), TOWER_OK) << err;
     for (size_t kl : {0, 8, 15, 16, 17, 24, 31, 32, 33, 64}) {
       if (kl == d->key_size) continue;
-      ErrSink e1, e2;
+      std::string e1, e2;
       EXPECT_EQ(Seal(d, Pattern(kl, 4), nonce, {}, pt, &out, &e1), TOWER_E_INVALID_ARGUMENT) << kl;
       EXPECT_EQ(Open(d, Pattern(kl, 4), nonce, {}, ct, &out, &e2), TOWER_E_INVALID_ARGUMENT) << kl;
-      EXPECT_NE(e1.msg.find(d->name), std::string::npos) << e1.msg;
-      EXPECT_NE(e1.msg.find("key"), std::string::npos) << e1.msg;
-      EXPECT_NE(e2.msg.find("key"), std::string::npos) << e2.msg;
+      EXPECT_NE(e1.find(d->name), std::string::npos) << e1;
+      EXPECT_NE(e1.find("key"), std::string::npos) << e1;
+      EXPECT_NE(e2.find("key"), std::string::npos) << e2;
     }
     for (size_t nl : {0, 129, 1000}) {
-      ErrSink e1, e2;
+      std::string e1, e2;
       EXPECT_EQ(Seal(d, key, Pattern(nl, 5), {}, pt, &out, &e1), TOWER_E_INVALID_ARGUMENT) << nl;
       EXPECT_EQ(Open(d, key, Pattern(nl, 5), {}, ct, &out, &e2), TOWER_E_INVALID_ARGUMENT) << nl;
-      EXPECT_NE(e1.msg.find(d->name), std::string::npos) << e1.msg;
-      EXPECT_NE(e1.msg.find("nonce"), std::string::npos) << e1.msg;
-      EXPECT_NE(e2.msg.find("nonce"), std::string::npos) << e2.msg;
+      EXPECT_NE(e1.find(d->name), std::string::npos) << e1;
+      EXPECT_NE(e1.find("nonce"), std::string::npos) << e1;
+      EXPECT_NE(e2.find("nonce"), std::string::npos) << e2;
     }
     // Shorter than the tag.
     for (size_t cl : {0, 1, 15}) {
@@ -328,9 +257,9 @@ TEST(GcryptConcurrent, RoundTrips) {
         const Bytes key = Pattern(d->key_size, t * 1000 + i), nonce = Pattern(1 + i % 40, i);
         const Bytes pt = Pattern(i * 7 + t, i + 5), ad = Pattern(i % 5, i + 9);
         Bytes ct, back;
-        ErrSink err;
-        ASSERT_EQ(Seal(d, key, nonce, ad, pt, &ct, &err), TOWER_OK) << err.msg;
-        ASSERT_EQ(Open(d, key, nonce, ad, ct, &back, &err), TOWER_OK) << err.msg;
+        std::string err;
+        ASSERT_EQ(Seal(d, key, nonce, ad, pt, &ct, &err), TOWER_OK) << err;
+        ASSERT_EQ(Open(d, key, nonce, ad, ct, &back, &err), TOWER_OK) << err;
         ASSERT_EQ(back, pt);
       }
     });

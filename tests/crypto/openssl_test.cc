@@ -20,49 +20,17 @@
 #include <thread>
 #include <vector>
 
+#include "crypto_calls.hpp"
 #include "provider.hpp"
 #include "vectors.hpp"
 
 namespace tower::test {
 namespace {
 
-using Bytes = std::vector<uint8_t>;
-
-// A tower_sink that keeps the last text set on it.
-class Sink {
- public:
-  Sink() : sink_{this, &Sink::Set} {}
-  Sink(const Sink&) = delete;
-  Sink& operator=(const Sink&) = delete;
-  tower_sink* get() { return &sink_; }
-  const std::string& text() const { return text_; }
-
- private:
-  static void Set(void* ctx, const char* data, size_t size) {
-    static_cast<Sink*>(ctx)->text_.assign(data, size);
-  }
-  std::string text_;
-  tower_sink sink_;
-};
-
 // Prints one informational line in gtest's style.
 void Log(const std::string& line) { std::cout << "[   INFO   ] " << line << std::endl; }
 
-std::string ToHex(const Bytes& b) {
-  static const char* d = "0123456789abcdef";
-  std::string s;
-  for (uint8_t x : b) {
-    s += d[x >> 4];
-    s += d[x & 15];
-  }
-  return s;
-}
-
 Bytes Str(const std::string& s) { return Bytes(s.begin(), s.end()); }
-
-bool AllZero(const Bytes& b) {
-  return std::all_of(b.begin(), b.end(), [](uint8_t x) { return x == 0; });
-}
 
 Bytes Pseudorandom(size_t n, uint32_t seed) {
   std::mt19937 gen(seed);
@@ -92,27 +60,6 @@ std::string B64(const Bytes& b) {
     s += a[(v >> 6) & 63];
   }
   return s;
-}
-
-Bytes UnB64(const std::string& s) {
-  static const std::string a = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  Bytes out;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char c : s) {
-    size_t v = a.find(c);
-    if (v == std::string::npos) {
-      ADD_FAILURE() << "not base64: " << s;
-      return {};
-    }
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<uint8_t>(acc >> bits));
-    }
-  }
-  return out;
 }
 
 std::vector<std::string> Split(const std::string& s, char sep) {
@@ -161,33 +108,15 @@ struct Result {
 Result Seal(const tower_aead_def* d, const Bytes& key, const Bytes& nonce, const Bytes& ad,
             const Bytes& pt) {
   Result r;
-  r.out.assign(pt.size() + d->tag_size, 0);
-  Sink e;
-  r.rc = d->seal(d->user, key.data(), key.size(), nonce.data(), nonce.size(), ad.data(), ad.size(),
-                 pt.data(), pt.size(), r.out.data(), e.get());
-  r.err = e.text();
+  r.rc = tower::test::Seal(d, key, nonce, ad, pt, &r.out, &r.err);
   return r;
 }
 
-// Opens `ct`; the output starts filled with 0xA5 so that zeroing shows.
 Result Open(const tower_aead_def* d, const Bytes& key, const Bytes& nonce, const Bytes& ad,
             const Bytes& ct) {
   Result r;
-  r.out.assign(ct.size() >= d->tag_size ? ct.size() - d->tag_size : 0, 0xA5);
-  Sink e;
-  r.rc = d->open(d->user, key.data(), key.size(), nonce.data(), nonce.size(), ad.data(), ad.size(),
-                 ct.data(), ct.size(), r.out.data(), e.get());
-  r.err = e.text();
+  r.rc = tower::test::Open(d, key, nonce, ad, ct, &r.out, &r.err);
   return r;
-}
-
-// Expects `open` to fail authentication, zero its output and say so.
-void ExpectAuthFailed(const tower_aead_def* d, const Bytes& key, const Bytes& nonce,
-                      const Bytes& ad, const Bytes& ct, const char* what) {
-  Result r = Open(d, key, nonce, ad, ct);
-  EXPECT_EQ(r.rc, TOWER_E_AUTH_FAILED) << d->name << ": " << what;
-  EXPECT_TRUE(AllZero(r.out)) << d->name << ": output not zeroed after " << what;
-  EXPECT_NE(r.err.find(d->name), std::string::npos) << r.err;
 }
 
 // Checks one known-answer record: seal gives `expected` (ciphertext ||
@@ -216,11 +145,11 @@ bool CheckAeadRecord(const tower_aead_def* d, const Bytes& key, const Bytes& non
   }
   Bytes bad = s.out;
   bad.back() ^= 0x01;
-  ExpectAuthFailed(d, key, nonce, ad, bad, "a flipped tag bit");
+  ExpectAuthFailure(d, key, nonce, ad, bad, "a flipped tag bit");
   if (!pt.empty()) {
     bad = s.out;
     bad[pt.size() / 2] ^= 0x80;
-    ExpectAuthFailed(d, key, nonce, ad, bad, "a flipped ciphertext bit");
+    ExpectAuthFailure(d, key, nonce, ad, bad, "a flipped ciphertext bit");
   }
   Bytes bad_ad = ad;
   if (bad_ad.empty()) {
@@ -228,7 +157,7 @@ bool CheckAeadRecord(const tower_aead_def* d, const Bytes& key, const Bytes& non
   } else {
     bad_ad[0] ^= 0x01;
   }
-  ExpectAuthFailed(d, key, nonce, bad_ad, s.out, "changed associated data");
+  ExpectAuthFailure(d, key, nonce, bad_ad, s.out, "changed associated data");
   return true;
 }
 
@@ -237,11 +166,9 @@ bool CheckAeadRecord(const tower_aead_def* d, const Bytes& key, const Bytes& non
 Result PwHash(const tower_password_def* d, const std::string& pw, const Bytes& salt,
               const std::string& params) {
   Result r;
-  Sink out, e;
-  r.rc = d->hash(d->user, pw.data(), pw.size(), salt.data(), salt.size(), params.data(),
-                 params.size(), out.get(), e.get());
-  r.out = Str(out.text());
-  r.err = e.text();
+  std::string encoded;
+  r.rc = Hash(d, pw, salt, params, &encoded, &r.err);
+  r.out = Str(encoded);
   return r;
 }
 
@@ -255,20 +182,14 @@ struct Verdict {
 
 Verdict PwVerify(const tower_password_def* d, const std::string& pw, const std::string& encoded) {
   Verdict v;
-  Sink e;
-  v.rc =
-      d->verify(d->user, pw.data(), pw.size(), encoded.data(), encoded.size(), &v.value, e.get());
-  v.err = e.text();
+  v.rc = Verify(d, pw, encoded, &v.value, &v.err);
   return v;
 }
 
 Verdict PwRehash(const tower_password_def* d, const std::string& encoded,
                  const std::string& params) {
   Verdict v;
-  Sink e;
-  v.rc = d->needs_rehash(d->user, encoded.data(), encoded.size(), params.data(), params.size(),
-                         &v.value, e.get());
-  v.err = e.text();
+  v.rc = NeedsRehash(d, encoded, params, &v.value, &v.err);
   return v;
 }
 
@@ -450,8 +371,8 @@ void TakeApart(const std::string& encoded, const std::string& id, const std::str
   EXPECT_EQ(parts[0], "");
   EXPECT_EQ(parts[1], id);
   EXPECT_EQ(parts[2], params);
-  *salt = UnB64(parts[3]);
-  *hash = UnB64(parts[4]);
+  *salt = DecodeBase64(parts[3]);
+  *hash = DecodeBase64(parts[4]);
 }
 
 TEST_F(OpensslTest, BotanScryptVectors) {
@@ -599,24 +520,24 @@ TEST_F(OpensslTest, AeadRoundTripsAndTampering) {
 
         Bytes bad = s.out;
         bad[bad.size() - 16] ^= 0x40;
-        ExpectAuthFailed(d, key, nonce, ad, bad, "a flipped tag bit");
+        ExpectAuthFailure(d, key, nonce, ad, bad, "a flipped tag bit");
         if (pt_len > 0) {
           bad = s.out;
           bad[pt_len - 1] ^= 0x01;
-          ExpectAuthFailed(d, key, nonce, ad, bad, "a flipped ciphertext bit");
+          ExpectAuthFailure(d, key, nonce, ad, bad, "a flipped ciphertext bit");
           bad = s.out;
           bad.erase(bad.begin());
-          ExpectAuthFailed(d, key, nonce, ad, bad, "a truncated ciphertext");
+          ExpectAuthFailure(d, key, nonce, ad, bad, "a truncated ciphertext");
         }
         Bytes other_ad = ad;
         other_ad.push_back(0);
-        ExpectAuthFailed(d, key, nonce, other_ad, s.out, "extended associated data");
+        ExpectAuthFailure(d, key, nonce, other_ad, s.out, "extended associated data");
         Bytes other_nonce = nonce;
         other_nonce[0] ^= 0x01;
-        ExpectAuthFailed(d, key, other_nonce, ad, s.out, "a different nonce");
+        ExpectAuthFailure(d, key, other_nonce, ad, s.out, "a different nonce");
         Bytes other_key = key;
         other_key.back() ^= 0x01;
-        ExpectAuthFailed(d, other_key, nonce, ad, s.out, "a wrong key");
+        ExpectAuthFailure(d, other_key, nonce, ad, s.out, "a wrong key");
       }
     }
   }
@@ -682,9 +603,9 @@ TEST_F(OpensslTest, AeadRefusesBadLengths) {
     }
     // A 16-byte ciphertext is an empty plaintext and a tag: it must not
     // open with random bytes.
-    ExpectAuthFailed(d, key, nonce, {}, Bytes(16, 0), "an all-zero tag");
+    ExpectAuthFailure(d, key, nonce, {}, Bytes(16, 0), "an all-zero tag");
     // NULL buffers with non-zero lengths.
-    Sink e;
+    ErrSink e;
     uint8_t out[64];
     EXPECT_EQ(d->seal(d->user, key.data(), key.size(), nonce.data(), nonce.size(), nullptr, 5,
                       pt.data(), pt.size(), out, e.get()),
@@ -727,9 +648,9 @@ TEST_F(OpensslTest, AeadIsThreadSafe) {
 Result Digest(const tower_hash_def* d, const Bytes& data, size_t out_len) {
   Result r;
   r.out.assign(out_len, 0);
-  Sink e;
+  ErrSink e;
   r.rc = d->hash(d->user, nullptr, 0, data.data(), data.size(), r.out.data(), out_len, e.get());
-  r.err = e.text();
+  r.err = e.msg;
   return r;
 }
 
@@ -760,10 +681,10 @@ TEST_F(OpensslTest, Sha2KnownAnswers) {
   EXPECT_EQ(r.rc, TOWER_E_INVALID_ARGUMENT);
   const uint8_t key[32] = {};
   uint8_t out[32];
-  Sink e;
+  ErrSink e;
   EXPECT_EQ(sha256->hash(sha256->user, key, sizeof(key), nullptr, 0, out, 32, e.get()),
             TOWER_E_INVALID_ARGUMENT);
-  EXPECT_NE(e.text().find("key"), std::string::npos) << e.text();
+  EXPECT_NE(e.msg.find("key"), std::string::npos) << e.msg;
 }
 
 TEST_F(OpensslTest, RandomBytes) {
@@ -834,7 +755,7 @@ TEST_F(OpensslTest, PasswordDefaults) {
   Result h = PwHash(sc, "pw", kSalt16, "");
   ASSERT_EQ(h.rc, TOWER_OK) << h.err;
   EXPECT_EQ(Text(h).rfind("$scrypt$ln=17,r=8,p=1$", 0), 0u) << Text(h);
-  EXPECT_EQ(UnB64(Split(Text(h), '$').back()).size(), 32u);
+  EXPECT_EQ(DecodeBase64(Split(Text(h), '$').back()).size(), 32u);
   Verdict v = PwVerify(sc, "pw", Text(h));
   EXPECT_EQ(v.rc, TOWER_OK) << v.err;
   EXPECT_EQ(v.value, 1);
@@ -1070,7 +991,7 @@ TEST_F(OpensslTest, PasswordRefusesBadParametersAndSalts) {
       EXPECT_EQ(PwVerify(d, "pw", Text(r)).value, 1);
     }
     // NULL sink / result pointers are refused, not dereferenced.
-    Sink e;
+    ErrSink e;
     EXPECT_EQ(d->hash(d->user, "pw", 2, kSalt16.data(), kSalt16.size(), params.data(),
                       params.size(), nullptr, e.get()),
               TOWER_E_INVALID_ARGUMENT);

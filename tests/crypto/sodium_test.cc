@@ -8,94 +8,23 @@
 #include <thread>
 #include <vector>
 
+#include "crypto_calls.hpp"
 #include "provider.hpp"
 #include "tower/sdk/crypto.h"
 #include "vectors.hpp"
 
 namespace {
 
-using Bytes = std::vector<uint8_t>;
+using tower::test::AllZero;
+using tower::test::Bytes;
+using tower::test::CheckKnownAnswer;
+using tower::test::ErrSink;
+using tower::test::ExpectAuthFailure;
 using tower::test::Hex;
+using tower::test::Open;
 using tower::test::Provider;
-
-// Lower-case hex, for readable failure messages.
-std::string ToHex(const Bytes& b) {
-  static const char kDigits[] = "0123456789abcdef";
-  std::string s;
-  for (uint8_t c : b) {
-    s += kDigits[c >> 4];
-    s += kDigits[c & 15];
-  }
-  return s;
-}
-
-// Captures the message a provider writes to its `err` sink.
-struct ErrSink {
-  std::string msg;
-  tower_sink sink{this, [](void* ctx, const char* d, size_t n) {
-                    static_cast<ErrSink*>(ctx)->msg.assign(d, n);
-                  }};
-};
-
-int32_t Seal(const tower_aead_def* d, const Bytes& key, const Bytes& nonce, const Bytes& ad,
-             const Bytes& pt, Bytes* out, ErrSink* err) {
-  out->assign(pt.size() + d->tag_size, 0xA5);
-  return d->seal(d->user, key.data(), key.size(), nonce.data(), nonce.size(), ad.data(), ad.size(),
-                 pt.data(), pt.size(), out->data(), &err->sink);
-}
-
-// Opens `ct`; `out` is pre-filled with garbage so that zeroing is visible.
-int32_t Open(const tower_aead_def* d, const Bytes& key, const Bytes& nonce, const Bytes& ad,
-             const Bytes& ct, Bytes* out, ErrSink* err) {
-  out->assign(ct.size() >= d->tag_size ? ct.size() - d->tag_size : 0, 0xA5);
-  return d->open(d->user, key.data(), key.size(), nonce.data(), nonce.size(), ad.data(), ad.size(),
-                 ct.data(), ct.size(), out->data(), &err->sink);
-}
-
-bool AllZero(const Bytes& b) {
-  for (uint8_t c : b) {
-    if (c != 0) return false;
-  }
-  return true;
-}
-
-// Expects `ct` to fail authentication, with the output zeroed and a message
-// naming the algorithm.
-void ExpectAuthFailure(const tower_aead_def* d, const Bytes& key, const Bytes& nonce,
-                       const Bytes& ad, const Bytes& ct, const char* what) {
-  SCOPED_TRACE(what);
-  Bytes out;
-  ErrSink err;
-  EXPECT_EQ(Open(d, key, nonce, ad, ct, &out, &err), TOWER_E_AUTH_FAILED);
-  EXPECT_TRUE(AllZero(out)) << "plaintext left in the output after a failed open";
-  EXPECT_NE(err.msg.find(d->name), std::string::npos) << err.msg;
-}
-
-// One known answer: seal gives `expected` (ciphertext || tag), open gives
-// `pt` back, and any tampering (ciphertext bit, tag bit, associated data)
-// is detected.
-void CheckKnownAnswer(const tower_aead_def* d, const Bytes& key, const Bytes& nonce,
-                      const Bytes& ad, const Bytes& pt, const Bytes& expected) {
-  ASSERT_EQ(expected.size(), pt.size() + d->tag_size);
-  Bytes out;
-  ErrSink err;
-  ASSERT_EQ(Seal(d, key, nonce, ad, pt, &out, &err), TOWER_OK) << err.msg;
-  EXPECT_EQ(ToHex(out), ToHex(expected));
-  Bytes back;
-  ASSERT_EQ(Open(d, key, nonce, ad, expected, &back, &err), TOWER_OK) << err.msg;
-  EXPECT_EQ(ToHex(back), ToHex(pt));
-  if (!pt.empty()) {
-    Bytes t = expected;
-    t[t.size() / 3 % pt.size()] ^= 0x01;
-    ExpectAuthFailure(d, key, nonce, ad, t, "ciphertext bit flipped");
-  }
-  Bytes t = expected;
-  t.back() ^= 0x80;
-  ExpectAuthFailure(d, key, nonce, ad, t, "tag bit flipped");
-  Bytes ad2 = ad;
-  ad2.push_back(0);
-  ExpectAuthFailure(d, key, nonce, ad2, expected, "associated data extended");
-}
+using tower::test::Seal;
+using tower::test::ToHex;
 
 class SodiumTest : public ::testing::Test {
  protected:
@@ -176,13 +105,13 @@ TEST_F(SodiumTest, RoundTripsAndTampering) {
         const Bytes key = Random(d->key_size), nonce = Random(d->nonce_size);
         const Bytes pt = Random(len), ad = Random(ad_len);
         Bytes ct, back;
-        ErrSink err;
-        ASSERT_EQ(Seal(d, key, nonce, ad, pt, &ct, &err), TOWER_OK) << err.msg;
+        std::string err;
+        ASSERT_EQ(Seal(d, key, nonce, ad, pt, &ct, &err), TOWER_OK) << err;
         ASSERT_EQ(ct.size(), len + 16);
         if (len >= 16) {
           EXPECT_NE(Bytes(ct.begin(), ct.begin() + len), pt);
         }
-        ASSERT_EQ(Open(d, key, nonce, ad, ct, &back, &err), TOWER_OK) << err.msg;
+        ASSERT_EQ(Open(d, key, nonce, ad, ct, &back, &err), TOWER_OK) << err;
         EXPECT_EQ(ToHex(back), ToHex(pt));
 
         Bytes k2 = key;
@@ -213,24 +142,24 @@ TEST_F(SodiumTest, BadLengths) {
     SCOPED_TRACE(d->name);
     const Bytes key = Random(32), nonce = Random(d->nonce_size), pt = Random(40);
     Bytes ct, out;
-    ErrSink err;
-    ASSERT_EQ(Seal(d, key, nonce, {}, pt, &ct, &err), TOWER_OK) << err.msg;
+    std::string err;
+    ASSERT_EQ(Seal(d, key, nonce, {}, pt, &ct, &err), TOWER_OK) << err;
     for (size_t kl : {0, 16, 31, 33, 64}) {
-      ErrSink e1, e2;
+      std::string e1, e2;
       EXPECT_EQ(Seal(d, Random(kl), nonce, {}, pt, &out, &e1), TOWER_E_INVALID_ARGUMENT) << kl;
       EXPECT_EQ(Open(d, Random(kl), nonce, {}, ct, &out, &e2), TOWER_E_INVALID_ARGUMENT) << kl;
-      EXPECT_NE(e1.msg.find(d->name), std::string::npos) << e1.msg;
-      EXPECT_NE(e1.msg.find("key"), std::string::npos) << e1.msg;
-      EXPECT_NE(e2.msg.find("key"), std::string::npos) << e2.msg;
+      EXPECT_NE(e1.find(d->name), std::string::npos) << e1;
+      EXPECT_NE(e1.find("key"), std::string::npos) << e1;
+      EXPECT_NE(e2.find("key"), std::string::npos) << e2;
     }
     for (size_t nl : {0, 8, 11, 13, 23, 25, 32}) {
       if (nl == d->nonce_size) continue;
-      ErrSink e1, e2;
+      std::string e1, e2;
       EXPECT_EQ(Seal(d, key, Random(nl), {}, pt, &out, &e1), TOWER_E_INVALID_ARGUMENT) << nl;
       EXPECT_EQ(Open(d, key, Random(nl), {}, ct, &out, &e2), TOWER_E_INVALID_ARGUMENT) << nl;
-      EXPECT_NE(e1.msg.find(d->name), std::string::npos) << e1.msg;
-      EXPECT_NE(e1.msg.find("nonce"), std::string::npos) << e1.msg;
-      EXPECT_NE(e2.msg.find("nonce"), std::string::npos) << e2.msg;
+      EXPECT_NE(e1.find(d->name), std::string::npos) << e1;
+      EXPECT_NE(e1.find("nonce"), std::string::npos) << e1;
+      EXPECT_NE(e2.find("nonce"), std::string::npos) << e2;
     }
     // Shorter than the tag.
     for (size_t cl : {0, 1, 15}) {
@@ -319,9 +248,9 @@ TEST_F(SodiumTest, Concurrent) {
         const Bytes key = Random(32), nonce = Random(d->nonce_size);
         const Bytes pt = Random(static_cast<size_t>(i * 7 + t)), ad = Random(i % 5);
         Bytes ct, back;
-        ErrSink err;
-        ASSERT_EQ(Seal(d, key, nonce, ad, pt, &ct, &err), TOWER_OK) << err.msg;
-        ASSERT_EQ(Open(d, key, nonce, ad, ct, &back, &err), TOWER_OK) << err.msg;
+        std::string err;
+        ASSERT_EQ(Seal(d, key, nonce, ad, pt, &ct, &err), TOWER_OK) << err;
+        ASSERT_EQ(Open(d, key, nonce, ad, ct, &back, &err), TOWER_OK) << err;
         ASSERT_EQ(back, pt);
       }
     });

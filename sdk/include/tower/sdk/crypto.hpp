@@ -1,6 +1,7 @@
 // C++ helpers for crypto-provider plugins (header-only): error reporting,
-// secure wiping, constant-time comparison, "name=value,..." parameter
-// parsing, and TOWER_CRYPTO_PLUGIN, which exports a provider's table.
+// AEAD argument checking, secure wiping, constant-time comparison,
+// "name=value,..." parameter parsing, and TOWER_CRYPTO_PLUGIN, which exports
+// a provider's table.
 //
 //   static const tower_aead_def kAeads[] = {...};
 //   static const tower_crypto_api kApi = {sizeof(tower_crypto_api), 0, std::size(kAeads), kAeads,
@@ -9,9 +10,11 @@
 #ifndef TOWER_SDK_CRYPTO_HPP_
 #define TOWER_SDK_CRYPTO_HPP_
 
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -25,6 +28,74 @@ namespace tower::sdk {
 inline int32_t crypto_fail(tower_sink* err, int32_t code, std::string_view message) {
   if (err != nullptr) err->set(err->ctx, message.data(), message.size());
   return code;
+}
+
+// Checks the arguments of a seal (opening = false) or open (opening = true)
+// call of the AEAD `d` against its definition, so that providers accept and
+// refuse exactly what crypto.h promises. In this order:
+//  - open: the ciphertext (`in`) has at least d.tag_size bytes;
+//  - the plaintext (in_len when sealing, in_len - tag_size when opening) has
+//    at most `max_plaintext` bytes (the cipher's limit; pass UINT64_MAX for
+//    none), and a sealed output length never overflows size_t;
+//  - key_len == d.key_size and d.nonce_min <= nonce_len <= d.nonce_max;
+//  - key and nonce are not null, nor are `ad` and `in` when their lengths
+//    are non-zero, nor `out` unless nothing is to be written (opening an
+//    empty plaintext).
+// Returns TOWER_OK, else TOWER_E_INVALID_ARGUMENT with a message on `err`
+// that names the algorithm, the parameter and the offending length, e.g.
+// "aes-256-gcm: nonce must be 1..128 bytes, got 0". Overlap between `out`
+// and the inputs is not checked here.
+inline int32_t check_aead_args(const tower_aead_def& d, bool opening, const void* key,
+                               size_t key_len, const void* nonce, size_t nonce_len, const void* ad,
+                               size_t ad_len, const void* in, size_t in_len, const void* out,
+                               uint64_t max_plaintext, tower_sink* err) {
+  using std::to_string;
+  auto fail = [&](const std::string& what) {
+    return crypto_fail(err, TOWER_E_INVALID_ARGUMENT, std::string(d.name) + ": " + what);
+  };
+  const char* const in_name = opening ? "ciphertext" : "plaintext";
+  size_t out_len = 0;
+  if (opening) {
+    if (in_len < d.tag_size) {
+      return fail("ciphertext of " + to_string(in_len) + " bytes is shorter than the " +
+                  to_string(d.tag_size) + "-byte tag");
+    }
+    out_len = in_len - d.tag_size;
+    if (out_len > max_plaintext) {
+      const uint64_t most = max_plaintext + d.tag_size;  // < in_len: no overflow
+      return fail("ciphertext of " + to_string(in_len) + " bytes exceeds the limit of " +
+                  to_string(most) + " bytes");
+    }
+  } else {
+    const uint64_t most =
+        std::min<uint64_t>(max_plaintext, std::numeric_limits<size_t>::max() - d.tag_size);
+    if (in_len > most) {
+      return fail("plaintext of " + to_string(in_len) + " bytes exceeds the limit of " +
+                  to_string(most) + " bytes");
+    }
+    out_len = in_len + d.tag_size;
+  }
+  if (key_len != d.key_size || key == nullptr) {
+    return fail("key must be " + to_string(d.key_size) + " bytes, got " + to_string(key_len) +
+                (key == nullptr ? " (null pointer)" : ""));
+  }
+  if (nonce_len < d.nonce_min || nonce_len > d.nonce_max || nonce == nullptr) {
+    const std::string want = d.nonce_min == d.nonce_max
+                                 ? to_string(d.nonce_min)
+                                 : to_string(d.nonce_min) + ".." + to_string(d.nonce_max);
+    return fail("nonce must be " + want + " bytes, got " + to_string(nonce_len) +
+                (nonce == nullptr ? " (null pointer)" : ""));
+  }
+  if (ad == nullptr && ad_len != 0) {
+    return fail("associated data is a null pointer with length " + to_string(ad_len));
+  }
+  if (in == nullptr && in_len != 0) {
+    return fail(std::string(in_name) + " is a null pointer with length " + to_string(in_len));
+  }
+  if (out == nullptr && out_len != 0) {
+    return fail("output is a null pointer but " + to_string(out_len) + " bytes are to be written");
+  }
+  return TOWER_OK;
 }
 
 // Overwrites n bytes in a way the compiler may not elide.

@@ -1,0 +1,196 @@
+// Helpers shared by the crypto-provider tests: byte buffers and their hex
+// form, a tower_sink that captures a provider's error message, and call
+// wrappers around tower_aead_def (seal, open, the known-answer and
+// tamper checks) and tower_password_def (hash, verify, needs_rehash).
+#ifndef TOWER_TESTS_CRYPTO_CRYPTO_CALLS_HPP_
+#define TOWER_TESTS_CRYPTO_CRYPTO_CALLS_HPP_
+
+#include <gtest/gtest.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tower/sdk/crypto.h"
+
+namespace tower::test {
+
+// A byte buffer.
+using Bytes = std::vector<uint8_t>;
+
+// Lower-case hex, for readable failure messages.
+inline std::string ToHex(const Bytes& b) {
+  static const char kDigits[] = "0123456789abcdef";
+  std::string s;
+  for (uint8_t c : b) {
+    s += kDigits[c >> 4];
+    s += kDigits[c & 15];
+  }
+  return s;
+}
+
+// True when every byte of `b` is zero (or `b` is empty).
+inline bool AllZero(const Bytes& b) {
+  for (uint8_t c : b) {
+    if (c != 0) return false;
+  }
+  return true;
+}
+
+// A pointer for `b`'s bytes: null for an empty buffer, as a caller of the
+// ABI may pass.
+inline const uint8_t* Ptr(const Bytes& b) { return b.empty() ? nullptr : b.data(); }
+
+// The standard base64 alphabet ("+/"); bcrypt uses its own ("./A-Za-z0-9").
+inline constexpr std::string_view kBase64Alphabet =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+// Decodes unpadded base64 over `alphabet` (test-side, independent of the
+// plugins); records a failure and returns {} on a character outside it.
+inline Bytes DecodeBase64(std::string_view s, std::string_view alphabet = kBase64Alphabet) {
+  Bytes out;
+  uint32_t acc = 0;
+  int bits = 0;
+  for (char c : s) {
+    const size_t v = alphabet.find(c);
+    if (v == std::string_view::npos) {
+      ADD_FAILURE() << "not base64: " << s;
+      return {};
+    }
+    acc = (acc << 6) | static_cast<uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<uint8_t>(acc >> bits));
+    }
+  }
+  return out;
+}
+
+// A tower_sink that keeps the last message a provider writes to it.
+struct ErrSink {
+  ErrSink() = default;
+  ErrSink(const ErrSink&) = delete;
+  ErrSink& operator=(const ErrSink&) = delete;
+
+  // Clears the message and returns the sink to hand to a provider.
+  tower_sink* get() {
+    msg.clear();
+    return &sink;
+  }
+
+  std::string msg;
+  tower_sink sink{this, [](void* ctx, const char* d, size_t n) {
+                    static_cast<ErrSink*>(ctx)->msg.assign(d, n);
+                  }};
+};
+
+// ---- tower_aead_def ----
+
+// Seals `pt` with `d` into *out (pt.size() + tag_size bytes); stores the
+// error message in *err when given. Returns the provider's status.
+inline int32_t Seal(const tower_aead_def* d, const Bytes& key, const Bytes& nonce, const Bytes& ad,
+                    const Bytes& pt, Bytes* out, std::string* err = nullptr) {
+  ErrSink e;
+  out->assign(pt.size() + d->tag_size, 0xA5);
+  const int32_t rc = d->seal(d->user, Ptr(key), key.size(), Ptr(nonce), nonce.size(), Ptr(ad),
+                             ad.size(), Ptr(pt), pt.size(), out->data(), e.get());
+  if (err != nullptr) *err = e.msg;
+  return rc;
+}
+
+// Opens `ct` with `d` into *out, which starts filled with 0xA5 so that
+// zeroing after a failed open shows; stores the error message in *err when
+// given. Returns the provider's status.
+inline int32_t Open(const tower_aead_def* d, const Bytes& key, const Bytes& nonce, const Bytes& ad,
+                    const Bytes& ct, Bytes* out, std::string* err = nullptr) {
+  ErrSink e;
+  out->assign(ct.size() >= d->tag_size ? ct.size() - d->tag_size : 0, 0xA5);
+  const int32_t rc =
+      d->open(d->user, Ptr(key), key.size(), Ptr(nonce), nonce.size(), Ptr(ad), ad.size(), Ptr(ct),
+              ct.size(), out->empty() ? nullptr : out->data(), e.get());
+  if (err != nullptr) *err = e.msg;
+  return rc;
+}
+
+// Expects opening `ct` to fail authentication, with the output zeroed and
+// a message naming the algorithm. `what` says what was tampered with.
+inline void ExpectAuthFailure(const tower_aead_def* d, const Bytes& key, const Bytes& nonce,
+                              const Bytes& ad, const Bytes& ct, const char* what) {
+  SCOPED_TRACE(what);
+  Bytes out;
+  std::string err;
+  EXPECT_EQ(Open(d, key, nonce, ad, ct, &out, &err), TOWER_E_AUTH_FAILED);
+  EXPECT_TRUE(AllZero(out)) << "plaintext left in the output after a failed open";
+  EXPECT_NE(err.find(d->name), std::string::npos) << err;
+}
+
+// One known answer: seal gives `expected` (ciphertext || tag), open gives
+// `pt` back, and any tampering (ciphertext bit, tag bit, associated data)
+// is detected.
+inline void CheckKnownAnswer(const tower_aead_def* d, const Bytes& key, const Bytes& nonce,
+                             const Bytes& ad, const Bytes& pt, const Bytes& expected) {
+  ASSERT_EQ(expected.size(), pt.size() + d->tag_size);
+  Bytes out;
+  std::string err;
+  ASSERT_EQ(Seal(d, key, nonce, ad, pt, &out, &err), TOWER_OK) << err;
+  EXPECT_EQ(ToHex(out), ToHex(expected));
+  Bytes back;
+  ASSERT_EQ(Open(d, key, nonce, ad, expected, &back, &err), TOWER_OK) << err;
+  EXPECT_EQ(ToHex(back), ToHex(pt));
+  if (!pt.empty()) {
+    Bytes t = expected;
+    t[t.size() / 3 % pt.size()] ^= 0x01;
+    ExpectAuthFailure(d, key, nonce, ad, t, "ciphertext bit flipped");
+  }
+  Bytes t = expected;
+  t.back() ^= 0x80;
+  ExpectAuthFailure(d, key, nonce, ad, t, "tag bit flipped");
+  Bytes ad2 = ad;
+  ad2.push_back(0);
+  ExpectAuthFailure(d, key, nonce, ad2, expected, "associated data extended");
+}
+
+// ---- tower_password_def ----
+
+// Hashes `pw` with `salt` and `params` into *out (the encoded string);
+// stores the error message in *err when given.
+inline int32_t Hash(const tower_password_def* d, std::string_view pw, const Bytes& salt,
+                    std::string_view params, std::string* out, std::string* err = nullptr) {
+  ErrSink o, e;
+  const int32_t rc = d->hash(d->user, pw.data(), pw.size(), salt.data(), salt.size(), params.data(),
+                             params.size(), o.get(), e.get());
+  *out = o.msg;
+  if (err != nullptr) *err = e.msg;
+  return rc;
+}
+
+// Verifies `pw` against `encoded`; *match starts at -1 so that an unset
+// result shows.
+inline int32_t Verify(const tower_password_def* d, std::string_view pw, std::string_view encoded,
+                      int32_t* match, std::string* err = nullptr) {
+  ErrSink e;
+  *match = -1;
+  const int32_t rc =
+      d->verify(d->user, pw.data(), pw.size(), encoded.data(), encoded.size(), match, e.get());
+  if (err != nullptr) *err = e.msg;
+  return rc;
+}
+
+// Asks whether `encoded` needs a rehash under `params`; *result starts at
+// -1 so that an unset result shows.
+inline int32_t NeedsRehash(const tower_password_def* d, std::string_view encoded,
+                           std::string_view params, int32_t* result, std::string* err = nullptr) {
+  ErrSink e;
+  *result = -1;
+  const int32_t rc = d->needs_rehash(d->user, encoded.data(), encoded.size(), params.data(),
+                                     params.size(), result, e.get());
+  if (err != nullptr) *err = e.msg;
+  return rc;
+}
+
+}  // namespace tower::test
+
+#endif  // TOWER_TESTS_CRYPTO_CRYPTO_CALLS_HPP_
