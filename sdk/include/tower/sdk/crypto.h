@@ -80,9 +80,11 @@ typedef struct tower_aead_def {
  * verify: recomputes the hash described by `encoded` and compares in
  *   constant time; *match = 1 or 0. A malformed string is
  *   TOWER_E_INVALID_ARGUMENT (TOWER_E_CORRUPTION is the kernel's business).
- * needs_rehash: *result = 1 when `encoded` was made with parameters other
- *   than (or weaker than) `params` (empty = the defaults), or by another
- *   algorithm.
+ * needs_rehash: *result = 1 when `encoded` was made by another algorithm
+ *   (another prefix), or with a cost parameter below the policy `params`
+ *   (empty = the defaults), or with another output length; stronger costs
+ *   give 0. A string of this algorithm that does not parse is
+ *   TOWER_E_INVALID_ARGUMENT.
  *
  * `prefixes` is a NULL-terminated list of the "$id$" prefixes this
  * algorithm verifies, e.g. {"$argon2id$", NULL} or {"$2b$", "$2a$", "$2y$",
