@@ -74,12 +74,16 @@ struct CmdCtx {
   boost::container::small_vector<Staged, 2> staged;
   // What the last backend read found (key in buf->last): a read-modify-write
   // that keeps the TTL then needs no second read.
+  // Later reads of that key reuse it (buf->read still holds its frame), so a
+  // command sees one version of a key even where it runs without key locks.
   bool last_valid = false;
+  bool last_found = false;  // present and not expired
   std::optional<uint64_t> last_expiry;
 
   std::string_view Slice(size_t off, size_t len) const { return {buf->arena.data() + off, len}; }
-  void Remember(std::string_view key, std::optional<uint64_t> expiry) {
+  void Remember(std::string_view key, bool found, std::optional<uint64_t> expiry) {
     buf->last.assign(key);
+    last_found = found;
     last_expiry = expiry;
     last_valid = true;
   }
@@ -139,26 +143,31 @@ Status KeyNotFound(std::string_view key) {
 static Status ReadFrame(CmdCtx* c, std::string_view key, FrameView* f) {
   std::string_view mk = MetaKey(key, &c->buf->key);
   std::string_view frame;
+  bool fresh = false;  // read from the backend just now
   if (auto* st = c->Find(mk)) {
     if (st->deleted) return KeyNotFound(key);
     frame = c->Slice(st->frame_off, st->frame_len);
+  } else if (c->last_valid && c->buf->last == key) {
+    if (!c->last_found) return KeyNotFound(key);
+    frame = c->buf->read;
   } else {
     c->last_valid = false;
     Status s = c->db->backend().Get({}, mk, &c->buf->read);
     if (s.IsNotFound()) {
-      c->Remember(key, std::nullopt);
+      c->Remember(key, false, std::nullopt);
       return KeyNotFound(key);
     }
     if (!s.ok()) return s;
     frame = c->buf->read;
+    fresh = true;
   }
   auto d = DecodeFrame(key, frame);
   if (!d.ok()) return d.status();
   if (d->expiry_ms && static_cast<int64_t>(*d->expiry_ms) * 1000000 <= c->db->now_ns()) {
-    if (frame.data() == c->buf->read.data()) c->Remember(key, std::nullopt);
+    if (fresh) c->Remember(key, false, std::nullopt);
     return KeyNotFound(key);
   }
-  if (frame.data() == c->buf->read.data()) c->Remember(key, d->expiry_ms);
+  if (fresh) c->Remember(key, true, d->expiry_ms);
   *f = *d;
   return Status::OK();
 }
@@ -167,7 +176,7 @@ static Status ReadFrame(CmdCtx* c, std::string_view key, FrameView* f) {
 // command sees (none when the key is absent or expired).
 static std::optional<uint64_t> KeptExpiry(CmdCtx* c, std::string_view key) {
   if (c->last_valid && c->buf->last == key && c->Find(MetaKey(key, &c->buf->key)) == nullptr) {
-    return c->last_expiry;
+    return c->last_found ? c->last_expiry : std::nullopt;
   }
   FrameView f;
   if (ReadFrame(c, key, &f).ok()) return f.expiry_ms;
@@ -513,8 +522,14 @@ Status Db::Run(const Command& c, std::span<const tower_value> args, tower_value_
     }
   }
   bool read_only = (d->flags & TOWER_CMD_READ_ONLY) != 0;
-  LockTable::Guard guard = locks_->Lock({key_list.data(), key_list.size()}, read_only);
-  CmdCtx ctx{this, c.dt, d->name, {}, {}, false, std::nullopt};
+  // A read-only command on one key needs no key lock: the backend reads a
+  // key atomically, and the command context serves every later read of it
+  // from its first one, so the command sees exactly one version.
+  LockTable::Guard guard;
+  if (!read_only || key_list.size() > 1) {
+    locks_->LockInto(&guard, {key_list.data(), key_list.size()}, read_only);
+  }
+  CmdCtx ctx{this, c.dt, d->name, {}, {}, false, false, std::nullopt};
   sdk::ErrorSink err;
   int32_t code = d->execute(d->user, &kCmdApi, reinterpret_cast<tower_cmd_ctx*>(&ctx), args.data(),
                             args.size(), out, &err.sink);

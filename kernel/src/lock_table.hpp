@@ -50,21 +50,25 @@ class LockTable {
   // Locks every key's stripe (shared or exclusive) until the Guard dies.
   Guard Lock(std::span<const std::string_view> keys, bool shared) {
     Guard g;
-    g.table_ = this;
-    g.shared_ = shared;
-    g.stripes_.reserve(keys.size());
+    LockInto(&g, keys, shared);
+    return g;
+  }
+  // The same into an empty guard held by the caller (no move).
+  void LockInto(Guard* g, std::span<const std::string_view> keys, bool shared) {
+    g->table_ = this;
+    g->shared_ = shared;
+    g->stripes_.reserve(keys.size());
     for (std::string_view k : keys)
-      g.stripes_.push_back(static_cast<uint16_t>(std::hash<std::string_view>{}(k) % kStripes));
-    std::sort(g.stripes_.begin(), g.stripes_.end());
-    g.stripes_.erase(std::unique(g.stripes_.begin(), g.stripes_.end()), g.stripes_.end());
-    for (uint16_t s : g.stripes_) {
+      g->stripes_.push_back(static_cast<uint16_t>(std::hash<std::string_view>{}(k) % kStripes));
+    std::sort(g->stripes_.begin(), g->stripes_.end());
+    g->stripes_.erase(std::unique(g->stripes_.begin(), g->stripes_.end()), g->stripes_.end());
+    for (uint16_t s : g->stripes_) {
       if (shared) {
         locks_[s].lock_shared();
       } else {
         locks_[s].lock();
       }
     }
-    return g;
   }
 
  private:
