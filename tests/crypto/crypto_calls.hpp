@@ -153,6 +153,42 @@ inline void CheckKnownAnswer(const tower_aead_def* d, const Bytes& key, const By
   ExpectAuthFailure(d, key, nonce, ad2, expected, "associated data extended");
 }
 
+// One round trip with every tamper check: seal, open back, then a wrong key,
+// a wrong nonce, a truncated ciphertext, a flipped last ciphertext byte,
+// dropped associated data and a flipped first tag byte must all fail.
+inline void CheckRoundTripAndTampering(const tower_aead_def* d, const Bytes& key,
+                                       const Bytes& nonce, const Bytes& ad, const Bytes& pt) {
+  const size_t len = pt.size();
+  Bytes ct, back;
+  std::string err;
+  ASSERT_EQ(Seal(d, key, nonce, ad, pt, &ct, &err), TOWER_OK) << err;
+  ASSERT_EQ(ct.size(), len + 16);
+  if (len >= 16) {
+    EXPECT_NE(Bytes(ct.begin(), ct.begin() + len), pt);
+  }
+  ASSERT_EQ(Open(d, key, nonce, ad, ct, &back, &err), TOWER_OK) << err;
+  EXPECT_EQ(ToHex(back), ToHex(pt));
+
+  Bytes k2 = key;
+  k2[len % k2.size()] ^= 0x04;
+  ExpectAuthFailure(d, k2, nonce, ad, ct, "wrong key");
+  Bytes n2 = nonce;
+  n2.back() ^= 0x01;
+  ExpectAuthFailure(d, key, n2, ad, ct, "wrong nonce");
+  if (len > 0) {
+    ExpectAuthFailure(d, key, nonce, ad, Bytes(ct.begin(), ct.end() - 1), "truncated");
+    Bytes t = ct;
+    t[len - 1] ^= 0x40;
+    ExpectAuthFailure(d, key, nonce, ad, t, "last ciphertext byte flipped");
+  }
+  if (!ad.empty()) {
+    ExpectAuthFailure(d, key, nonce, {}, ct, "associated data dropped");
+  }
+  Bytes t = ct;
+  t[len] ^= 0x01;
+  ExpectAuthFailure(d, key, nonce, ad, t, "first tag byte flipped");
+}
+
 // ---- tower_password_def ----
 
 // Hashes `pw` with `salt` and `params` into *out (the encoded string);
