@@ -160,7 +160,7 @@ double Median(std::vector<double> v) {
   Side s;
   s.open = [db](const std::string&) {
     tower_backend_options o{
-        sizeof(tower_backend_options), TOWER_OPEN_IN_MEMORY, "", 0, 0, 0, nullptr, 0};
+        sizeof(tower_backend_options), TOWER_OPEN_IN_MEMORY, "", 0, 0, 0, nullptr, 0, nullptr};
     if (!MemoryStore::Open(tower::sdk::OpenOptions(&o), db.get()).ok()) Die("memory open");
   };
   s.put = [db](const std::string& k, const std::string& v) {

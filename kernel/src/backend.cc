@@ -22,6 +22,41 @@ Backend::Backend(PluginPtr plugin, tower_backend* db, std::string path)
 
 Backend::~Backend() { api_->close(db_); }
 
+namespace {
+
+// The resolver handed to a backend's open(): loads the backends it wraps
+// with a plugin manager of its own and keeps them until the Backend owns
+// them.
+struct Resolver {
+  const BackendOptions* options;
+  const Plugin* outer;
+  std::unique_ptr<PluginManager> manager;
+  std::vector<PluginPtr> loaded;
+
+  static int32_t Find(void* ctx, const char* name, const tower_backend_api** out, tower_sink* err) {
+    auto* r = static_cast<Resolver*>(ctx);
+    std::string n = name ? name : "";
+    auto fail = [&](const Status& s) {
+      if (err) err->set(err->ctx, s.message().data(), s.message().size());
+      return static_cast<int32_t>(s.code());
+    };
+    if (n == r->outer->name())
+      return fail(Status::InvalidArgument("backend '" + n + "' cannot wrap itself"));
+    if (!r->manager) {
+      auto dirs = r->options->plugin_dirs;
+      dirs.push_back(r->outer->info().file.parent_path());
+      r->manager = std::make_unique<PluginManager>(std::move(dirs));
+    }
+    auto p = r->manager->Load(n, PluginKind::kBackend);
+    if (!p.ok()) return fail(p.status());
+    r->loaded.push_back(*p);
+    *out = (*p)->backend_api();
+    return TOWER_OK;
+  }
+};
+
+}  // namespace
+
 Result<std::shared_ptr<Backend>> Backend::Open(PluginPtr plugin, const BackendOptions& o) {
   if (plugin == nullptr || plugin->kind() != PluginKind::kBackend) {
     return Status::InvalidArgument("Backend::Open needs a backend plugin");
@@ -42,7 +77,12 @@ Result<std::shared_ptr<Backend>> Backend::Open(PluginPtr plugin, const BackendOp
                             o.memtable_size,
                             o.bytes_per_sync,
                             extra.data(),
-                            extra.size()};
+                            extra.size(),
+                            nullptr};
+  Resolver resolver{&o, plugin.get(), nullptr, {}};
+  const tower_backend_resolver resolver_abi{sizeof(tower_backend_resolver), &resolver,
+                                            &Resolver::Find};
+  abi.resolver = &resolver_abi;
   const tower_backend_api* api = plugin->backend_api();
   tower_backend* db = nullptr;
   sdk::ErrorSink err;
@@ -54,6 +94,7 @@ Result<std::shared_ptr<Backend>> Backend::Open(PluginPtr plugin, const BackendOp
                   err.message);
   }
   auto b = std::shared_ptr<Backend>(new Backend(std::move(plugin), db, o.path));
+  b->inner_ = std::move(resolver.loaded);
   auto mks = b->Property("tower.max-key-size");
   if (mks.ok()) b->max_key_size_ = std::strtoull(mks->c_str(), nullptr, 10);
   return b;

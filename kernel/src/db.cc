@@ -226,6 +226,7 @@ Result<std::unique_ptr<Db>> Db::open(const Options& options) {
   bo.memtable_size = static_cast<uint64_t>(options.memtable_size.bytes());
   bo.bytes_per_sync = static_cast<uint64_t>(options.bytes_per_sync.bytes());
   bo.extra = options.backend_options;
+  bo.plugin_dirs = options.plugin_paths;
   auto backend = Backend::Open(*plugin, bo);
   if (!backend.ok()) return backend.status();
   db->backend_ = *backend;

@@ -1,7 +1,9 @@
 #include "tower/plugin.hpp"
 
 #define BOOST_DLL_USE_STD_FS
+#include <dlfcn.h>
 #include <boost/dll/shared_library.hpp>
+
 #include <cstdlib>
 #include <set>
 #include <sstream>
@@ -170,12 +172,27 @@ PluginManager::PluginManager(std::vector<fs::path> dirs) : dirs_(std::move(dirs)
       if (!part.empty()) dirs_.emplace_back(part);
     }
   }
+  for (auto& d : DefaultDirs()) dirs_.push_back(std::move(d));
+}
+
+std::vector<fs::path> PluginManager::DefaultDirs() {
+  // An installed libtower finds the plugins installed beside it
+  // (<libdir>/tower/plugins), wherever the prefix was moved to, and never
+  // looks into the build tree it came from.
+  Dl_info info{};
+  if (dladdr(reinterpret_cast<const void*>(&PluginKindName), &info) != 0 && info.dli_fname) {
+    std::error_code ec;
+    fs::path beside = fs::path(info.dli_fname).parent_path() / "tower" / "plugins";
+    if (fs::is_directory(beside, ec)) return {beside};
+  }
+  std::vector<fs::path> dirs;
 #ifdef TOWER_PLUGIN_BUILD_DIR
-  dirs_.emplace_back(TOWER_PLUGIN_BUILD_DIR);
+  dirs.emplace_back(TOWER_PLUGIN_BUILD_DIR);
 #endif
 #ifdef TOWER_PLUGIN_INSTALL_DIR
-  dirs_.emplace_back(TOWER_PLUGIN_INSTALL_DIR);
+  dirs.emplace_back(TOWER_PLUGIN_INSTALL_DIR);
 #endif
+  return dirs;
 }
 
 std::string PluginManager::SearchPathText() const {

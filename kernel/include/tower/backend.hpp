@@ -39,6 +39,9 @@ struct BackendOptions {
   uint64_t memtable_size = 0;
   uint64_t bytes_per_sync = 0;
   std::map<std::string, std::string> extra;  // backend-specific options
+  // Where a stacking backend finds the backends it wraps (searched before the
+  // wrapping plugin's own directory and the defaults).
+  std::vector<std::filesystem::path> plugin_dirs;
 };
 
 struct ReadOptions {
@@ -182,6 +185,9 @@ class Backend : public std::enable_shared_from_this<Backend> {
   Status Error(int32_t code, std::string&& message, std::string_view what) const;
 
   PluginPtr plugin_;  // first member: destroyed last, after close()
+  // Backends this one opened through the resolver (stacking): unloaded only
+  // after close() has returned.
+  std::vector<PluginPtr> inner_;
   const tower_backend_api* api_;
   tower_backend* db_;
   std::string path_;

@@ -3,8 +3,9 @@
 // A plugin is a shared object named tower-<name>.so that exports
 // "tower_plugin_entry" (see tower/sdk/abi.h). The manager looks for it in,
 // in order: the directories given by the caller (from the config file), the
-// directories in $TOWER_PLUGIN_PATH (colon-separated), the build tree's
-// plugin directory and the install prefix's lib/tower/plugins.
+// directories in $TOWER_PLUGIN_PATH (colon-separated), then DefaultDirs():
+// <libdir>/tower/plugins beside an installed libtower, else the build tree's
+// plugin directory and the configured install prefix's lib/tower/plugins.
 //
 // A loaded plugin is shared: every object made from it (a backend, its
 // snapshots and iterators) holds a std::shared_ptr<const Plugin>, so the
@@ -106,6 +107,11 @@ class PluginManager {
   const std::vector<std::filesystem::path>& search_dirs() const { return dirs_; }
   // The search path as "a, b, c" for messages.
   std::string SearchPathText() const;
+
+  // The directories searched after the caller's and $TOWER_PLUGIN_PATH: an
+  // installed libtower's <libdir>/tower/plugins, else the build tree's plugin
+  // directory and the configured install directory.
+  static std::vector<std::filesystem::path> DefaultDirs();
 
   // The host table handed to every plugin's entry function.
   static const tower_host_api* HostApi();

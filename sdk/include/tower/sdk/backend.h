@@ -36,6 +36,21 @@ typedef struct tower_option {
 #define TOWER_OPEN_SYNC_WRITES 8u /* every write is synced (durable) */
 #define TOWER_OPEN_READ_ONLY 16u
 
+struct tower_backend_api;
+
+/* ABI 1.3: lets a backend open another backend by name, so that backends
+ * stack (a compressing or metering backend over "rocksdb", say). */
+typedef struct tower_backend_resolver {
+  uint32_t struct_size;
+  void* ctx; /* passed back as the first argument of find() */
+  /* Finds the backend plugin `name` (NUL-terminated), loading it if needed,
+   * and sets *out to its table. The table stays valid until the backend
+   * being opened has been closed. TOWER_E_NOT_FOUND (no such plugin) or
+   * TOWER_E_INVALID_ARGUMENT (not a backend) with a message in err. */
+  int32_t (*find)(void* ctx, const char* name, const struct tower_backend_api** out,
+                  tower_sink* err);
+} tower_backend_resolver;
+
 typedef struct tower_backend_options {
   uint32_t struct_size;
   uint32_t flags;            /* TOWER_OPEN_* */
@@ -45,6 +60,9 @@ typedef struct tower_backend_options {
   uint64_t bytes_per_sync;   /* background sync granularity; 0 = never */
   const tower_option* extra; /* backend-specific options */
   size_t extra_count;
+  /* ABI 1.3 (check struct_size): finds other backends; valid during open()
+   * only, the tables it returns for the backend's whole life. */
+  const tower_backend_resolver* resolver;
 } tower_backend_options;
 
 /* tower_read_options.flags */

@@ -80,6 +80,14 @@ class OpenOptions {
                        o_->extra[i].value ? o_->extra[i].value : "");
     return out;
   }
+  // The host's backend resolver (ABI 1.3), or nullptr from an older host.
+  const tower_backend_resolver* resolver() const {
+    if (!TOWER_HAS_FIELD(tower_backend_options, o_->struct_size, resolver)) return nullptr;
+    return o_->resolver;
+  }
+  // The raw options, to hand on to another backend (a stacking backend
+  // copies them and replaces `extra`).
+  const tower_backend_options* raw() const { return o_; }
 
  private:
   const tower_backend_options* o_;
