@@ -3,12 +3,13 @@
 # Safe to run repeatedly; needs root (or sudo).
 set -euo pipefail
 PACKAGES=(
-  build-essential cmake ninja-build pkg-config clang-format
+  build-essential cmake ninja-build pkg-config clang-format python3
   librocksdb-dev liblmdb-dev
   libboost-dev libboost-filesystem-dev
   libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libssl-dev libargon2-dev libcrypt-dev libsodium-dev libgcrypt20-dev librust-blake3-dev
+  libzstd-dev abigail-tools
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -1,25 +1,48 @@
 // tower: Tower's command line.
 //
-//   tower plugins [--config FILE] [--plugin-path DIR]...
-//       Every plugin on the search path (kind, name, version, ABI, file),
-//       then every crypto algorithm with the provider that serves it (after
-//       the config's [crypto] providers and pins) and the others offering it.
+//   tower [OPTIONS] plugins            plugins and the crypto algorithms each offers
+//   tower [OPTIONS] commands           every registered command with its arguments
+//   tower [OPTIONS] call NAME ARGS...  runs any command by name
 //
-// Exit codes: 0 ok, 1 operation error (message on stderr), 2 usage error.
+// Options: --config FILE | --path DIR [--backend NAME] | --memory,
+// --plugin-path DIR (repeatable), --json. Arguments are typed as in
+// tower/value_text.hpp ("int:5", "bin:0xff", plain text = a string); plain
+// text given where the command's usage declares a type ("DELTA:int") is read
+// as that type. The database is opened directly (towerd mode: issue 7).
+//
+// Exit codes: 0 ok, 1 operation error (message on stderr), 2 usage error
+// (unknown command, wrong argument count, badly typed argument).
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "tower/crypto.hpp"
+#include "tower/db.hpp"
 #include "tower/options.hpp"
 #include "tower/plugin.hpp"
+#include "tower/value_text.hpp"
 
 namespace {
 
 constexpr char kUsage[] =
-    "usage: tower plugins [--config FILE] [--plugin-path DIR]...\n"
-    "  plugins   list plugins and the crypto algorithms each provider offers\n";
+    "usage: tower [OPTIONS] COMMAND [ARGS...]\n"
+    "commands:\n"
+    "  plugins             list plugins and the crypto algorithms each provider offers\n"
+    "  commands            list every command with its arguments\n"
+    "  call NAME ARGS...   run a command by name, e.g. tower call int.add counter 5\n"
+    "options:\n"
+    "  --config FILE       open the database a TOML config describes\n"
+    "  --path DIR          open or create the database in DIR\n"
+    "  --backend NAME      backend for a new database at --path (default rocksdb)\n"
+    "  --memory            a throw-away in-memory database (the default)\n"
+    "  --plugin-path DIR   search DIR for plugins first (repeatable)\n"
+    "  --json              print results as JSON\n"
+    "arguments: int:5 float:1.5 bool:true bin:0x00ff ts:RFC3339 dur:1h30m uuid:... bigint:...\n"
+    "  dec:19.99 time:RFC3339 str:TEXT null; plain text is a string, or the type the\n"
+    "  command declares for that position.\n";
 
 int Usage(const std::string& why) {
   std::fprintf(stderr, "tower: %s\n%s", why.c_str(), kUsage);
@@ -58,31 +81,207 @@ int Plugins(const tower::Options& o) {
   return 0;
 }
 
+// One parameter of a command's usage text ("DELTA:int", "[SALT:int]",
+// "ITEM..."): the type plain text is read as ("" = any) and whether it
+// repeats.
+struct Param {
+  std::string type;
+  bool repeats = false;
+};
+
+std::vector<Param> ParseUsage(const std::string& usage) {
+  std::vector<Param> out;
+  size_t i = 0;
+  while (i < usage.size()) {
+    size_t j = usage.find(' ', i);
+    std::string tok = usage.substr(i, j == std::string::npos ? std::string::npos : j - i);
+    i = j == std::string::npos ? usage.size() : j + 1;
+    std::erase_if(tok, [](char c) { return c == '[' || c == ']'; });
+    Param p;
+    if (tok.size() > 3 && tok.compare(tok.size() - 3, 3, "...") == 0) {
+      p.repeats = true;
+      tok.resize(tok.size() - 3);
+    }
+    if (auto colon = tok.find(':'); colon != std::string::npos) p.type = tok.substr(colon + 1);
+    if (!tok.empty()) out.push_back(p);
+  }
+  return out;
+}
+
+// The typed-argument prefix for a usage type name ("" for none).
+std::string PrefixFor(const std::string& type) {
+  static const std::pair<const char*, const char*> kMap[] = {
+      {"string", "str:"},    {"int", "int:"},      {"float", "float:"},  {"bool", "bool:"},
+      {"binary", "bin:"},    {"timestamp", "ts:"}, {"duration", "dur:"}, {"uuid", "uuid:"},
+      {"bigint", "bigint:"}, {"decimal", "dec:"},  {"time", "time:"}};
+  for (const auto& [name, prefix] : kMap) {
+    if (type == name) return prefix;
+  }
+  return "";
+}
+
+bool HasTypePrefix(const std::string& arg) {
+  static const char* const kPrefixes[] = {"str:", "int:",  "float:",  "bool:", "bin:", "ts:",
+                                          "dur:", "uuid:", "bigint:", "dec:",  "time:"};
+  if (arg == "null") return true;
+  for (const char* p : kPrefixes) {
+    if (arg.rfind(p, 0) == 0) return true;
+  }
+  return false;
+}
+
+// Reads one argument: explicitly typed ("int:5") as written; plain text as
+// the first of the declared types ("bigint|int") it parses as, else as a
+// string when the position takes any value.
+tower::Result<tower::Value> ParseTyped(const std::string& arg, const std::string& declared) {
+  if (declared.empty() || HasTypePrefix(arg)) return tower::ParseValueArg(arg);
+  tower::Status first;
+  size_t start = 0;
+  while (start <= declared.size()) {
+    size_t bar = declared.find('|', start);
+    std::string type = declared.substr(start, bar == std::string::npos ? bar : bar - start);
+    start = bar == std::string::npos ? declared.size() + 1 : bar + 1;
+    std::string prefix = PrefixFor(type);
+    if (prefix.empty()) return tower::Value(arg);  // a type without a text form: a string
+    auto v = tower::ParseValueArg(prefix + arg);
+    if (v.ok()) return v;
+    if (first.ok()) first = v.status();
+  }
+  return first;
+}
+
+int CallUsage(const tower::CommandInfo& c, const std::string& why) {
+  std::fprintf(stderr, "tower: %s\nusage: tower call %s %s\n  %s\n", why.c_str(), c.name.c_str(),
+               c.usage.c_str(), c.summary.c_str());
+  return 2;
+}
+
+int Commands(tower::Db& db, bool json) {
+  for (const auto& c : db.commands()) {
+    if (json) {
+      std::printf("{\"name\":%s,\"usage\":%s,\"summary\":%s,\"plugin\":%s,\"read_only\":%s}\n",
+                  tower::JsonQuote(c.name).c_str(), tower::JsonQuote(c.usage).c_str(),
+                  tower::JsonQuote(c.summary).c_str(), tower::JsonQuote(c.plugin).c_str(),
+                  c.read_only ? "true" : "false");
+    } else {
+      std::printf("%-28s %-40s %s\n", c.name.c_str(), c.usage.c_str(), c.summary.c_str());
+    }
+  }
+  return 0;
+}
+
+int Call(tower::Db& db, const std::vector<std::string>& args, bool json) {
+  if (args.empty()) return Usage("call needs a command name (see tower commands)");
+  const std::string& name = args[0];
+  std::optional<tower::CommandInfo> info;
+  std::vector<std::string> similar;
+  for (auto& c : db.commands()) {
+    if (c.name == name) info = c;
+    auto dot = name.find('.');
+    if (dot != std::string::npos && c.name.rfind(name.substr(0, dot + 1), 0) == 0)
+      similar.push_back(c.name);
+  }
+  if (!info) {
+    std::string hint;
+    for (const auto& n : similar) hint += (hint.empty() ? "" : " ") + n;
+    return Usage(
+        "unknown command '" + name + "'" +
+        (hint.empty() ? " (tower commands lists them)" : "; did you mean one of: " + hint));
+  }
+  const int32_t n = static_cast<int32_t>(args.size()) - 1;
+  if (n < info->min_args || (info->max_args >= 0 && n > info->max_args)) {
+    std::string want = std::to_string(info->min_args);
+    if (info->max_args != info->min_args)
+      want += info->max_args < 0 ? " or more" : " to " + std::to_string(info->max_args);
+    return CallUsage(*info, name + " takes " + want + " arguments, got " + std::to_string(n));
+  }
+  std::vector<Param> params = ParseUsage(info->usage);
+  std::vector<tower::Value> values;
+  for (int32_t i = 0; i < n; ++i) {
+    std::string arg = args[static_cast<size_t>(i) + 1];
+    const Param* p = nullptr;
+    if (static_cast<size_t>(i) < params.size()) {
+      p = &params[static_cast<size_t>(i)];
+    } else if (!params.empty() && params.back().repeats) {
+      p = &params.back();
+    }
+    auto v = ParseTyped(arg, p ? p->type : "");
+    if (!v.ok()) return CallUsage(*info, v.status().message());
+    values.push_back(std::move(*v));
+  }
+  auto r = db.call(name, values);
+  if (!r.ok()) return Fail(r.status());
+  if (json) {
+    std::printf("%s\n", tower::ValueToJson(*r).c_str());
+  } else {
+    std::printf("%s\n", r->is_null() ? "OK" : r->ToString().c_str());
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
-  if (args.empty()) return Usage("no command given");
-  if (args[0] == "-h" || args[0] == "--help") {
-    std::printf("%s", kUsage);
-    return 0;
-  }
   tower::Options o = tower::Options::InMemory("memory");
   std::vector<std::filesystem::path> extra_paths;
-  for (size_t i = 1; i < args.size(); ++i) {
-    if ((args[i] == "--config" || args[i] == "--plugin-path") && i + 1 >= args.size())
-      return Usage(args[i] + " needs a value");
-    if (args[i] == "--config") {
+  std::string command;
+  std::vector<std::string> rest;
+  bool json = false, have_config = false;
+  std::string path, backend;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (!command.empty() && command == "call") {
+      rest.push_back(a);  // everything after "call" belongs to the command
+      continue;
+    }
+    if (a == "-h" || a == "--help") {
+      std::printf("%s", kUsage);
+      return 0;
+    }
+    bool takes_value = a == "--config" || a == "--plugin-path" || a == "--path" || a == "--backend";
+    if (takes_value && i + 1 >= args.size()) return Usage(a + " needs a value");
+    if (a == "--config") {
       auto c = tower::Options::FromTomlFile(args[++i]);
       if (!c.ok()) return Fail(c.status());
       o = *c;
-    } else if (args[i] == "--plugin-path") {
+      have_config = true;
+    } else if (a == "--plugin-path") {
       extra_paths.emplace_back(args[++i]);
+    } else if (a == "--path") {
+      path = args[++i];
+    } else if (a == "--backend") {
+      backend = args[++i];
+    } else if (a == "--memory") {
+      path.clear();
+    } else if (a == "--json") {
+      json = true;
+    } else if (a.rfind("--", 0) == 0) {
+      return Usage("unknown option '" + a + "'");
+    } else if (command.empty()) {
+      command = a;
     } else {
-      return Usage("unknown option '" + args[i] + "'");
+      rest.push_back(a);
     }
   }
+  if (command.empty()) return Usage("no command given");
+  if (have_config && !path.empty()) return Usage("--config and --path exclude each other");
+  if (!path.empty()) {
+    o = tower::Options::OnDisk(path, backend.empty() ? "rocksdb" : backend);
+    // An existing database names its backend in its manifest.
+    if (backend.empty() && std::filesystem::exists(std::filesystem::path(path) / "TOWER"))
+      o.backend.clear();
+  } else if (!backend.empty()) {
+    o.backend = backend;
+  }
   o.plugin_paths.insert(o.plugin_paths.begin(), extra_paths.begin(), extra_paths.end());
-  if (args[0] == "plugins") return Plugins(o);
-  return Usage("unknown command '" + args[0] + "'");
+  if (command == "plugins") {
+    if (!rest.empty()) return Usage("plugins takes no arguments");
+    return Plugins(o);
+  }
+  if (command != "commands" && command != "call") return Usage("unknown command '" + command + "'");
+  if (command == "commands" && !rest.empty()) return Usage("commands takes no arguments");
+  auto db = tower::Db::open(o);
+  if (!db.ok()) return Fail(db.status());
+  return command == "commands" ? Commands(**db, json) : Call(**db, rest, json);
 }

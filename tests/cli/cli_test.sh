@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# End-to-end checks of the tower CLI on a local database:
+#   tests/cli/cli_test.sh PATH/TO/tower
+# Each case runs the CLI and compares its stdout and exit code.
+set -uo pipefail
+tower=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+db=(--path "$tmp/db")
+failures=0
+
+# expect CODE OUTPUT ARGS...: runs tower ARGS, checks the exit code and stdout.
+expect() {
+  local code=$1 want=$2
+  shift 2
+  local got rc
+  got=$("$tower" "$@" 2>"$tmp/err")
+  rc=$?
+  if [[ $rc != "$code" || $got != "$want" ]]; then
+    echo "FAIL: tower $*"
+    echo "  expected exit $code, output: $want"
+    echo "  got      exit $rc, output: $got"
+    sed 's/^/  stderr: /' "$tmp/err"
+    failures=$((failures + 1))
+  else
+    echo "ok   tower $*"
+  fi
+}
+
+expect 0 "OK" "${db[@]}" call int.set counter 5
+expect 0 "12" "${db[@]}" call int.add counter 7               # plain 7 read as the declared int
+expect 0 '{"type":"int","value":13}' "${db[@]}" --json call int.inc counter
+expect 0 "OK" "${db[@]}" call string.set greeting "hello world"
+expect 0 '{"type":"string","value":"hello world"}' "${db[@]}" --json call string.get greeting
+expect 0 "OK" "${db[@]}" call binary.set blob bin:0x00ff10
+expect 0 "0x00ff10" "${db[@]}" call binary.get blob
+expect 0 "OK" "${db[@]}" call duration.set d 1h30m
+expect 0 '{"type":"duration","value":5400000000000}' "${db[@]}" --json call duration.get d
+expect 0 "OK" "${db[@]}" call bigint.set big bigint:123456789012345678901234567890
+expect 0 "123456789012345678901234567891" "${db[@]}" call bigint.add big 1
+expect 0 "OK" "${db[@]}" call decimal.set price dec:19.99
+expect 0 "19.99" "${db[@]}" call decimal.get price
+# Operation errors: exit 1.
+expect 1 "" "${db[@]}" call int.get missing
+expect 1 "" "${db[@]}" call int.get greeting                  # a string key: TypeMismatch
+expect 1 "" "${db[@]}" call int.add counter int:9223372036854775807   # Overflow
+# Usage errors: exit 2.
+expect 2 "" "${db[@]}" call int.frobnicate counter
+expect 2 "" "${db[@]}" call int.add counter
+expect 2 "" "${db[@]}" call int.add counter seven
+expect 2 "" "${db[@]}" call
+expect 2 "" "${db[@]}" frobnicate
+expect 2 "" --no-such-option commands
+# The data persisted across the runs above.
+expect 0 "13" "${db[@]}" call int.get counter
+grep -q "int.add" <("$tower" "${db[@]}" commands) || { echo "FAIL: commands lists no int.add"; failures=$((failures + 1)); }
+
+if ((failures)); then
+  echo "$failures CLI case(s) failed"
+  exit 1
+fi
+echo "all CLI cases passed"
