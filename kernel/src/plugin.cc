@@ -4,6 +4,7 @@
 #include <dlfcn.h>
 #include <boost/dll/shared_library.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <set>
 #include <sstream>
@@ -173,6 +174,12 @@ PluginManager::PluginManager(std::vector<fs::path> dirs) : dirs_(std::move(dirs)
     }
   }
   for (auto& d : DefaultDirs()) dirs_.push_back(std::move(d));
+  // Search each directory once (callers may pass a default one again).
+  std::vector<fs::path> unique;
+  for (auto& d : dirs_) {
+    if (std::find(unique.begin(), unique.end(), d) == unique.end()) unique.push_back(std::move(d));
+  }
+  dirs_ = std::move(unique);
 }
 
 std::vector<fs::path> PluginManager::DefaultDirs() {

@@ -116,6 +116,9 @@ class ReadOptions {
     return view(o_->upper_bound);
   }
   bool fill_cache() const { return !o_ || !(o_->flags & TOWER_READ_DONT_FILL_CACHE); }
+  // The raw options (may be nullptr), for a stacking backend to hand on to
+  // the backend it wraps with every flag intact.
+  const tower_read_options* raw() const { return o_; }
 
  private:
   const tower_read_options* o_;
@@ -227,7 +230,9 @@ struct BackendAdapter {
   static IteratorBase* it(tower_iterator* i) { return reinterpret_cast<IteratorBase*>(i); }
 
   static int32_t open(const tower_backend_options* o, tower_backend** out, tower_sink* err) try {
-    if (o == nullptr || o->struct_size < sizeof(tower_backend_options))
+    // ABI 1.0's options end at extra_count; later fields are read through
+    // OpenOptions, which checks struct_size for each.
+    if (o == nullptr || !TOWER_HAS_FIELD(tower_backend_options, o->struct_size, extra_count))
       return report(Error::Make(TOWER_E_INVALID_ARGUMENT, "backend options struct is too small"),
                     err);
     std::unique_ptr<T> db;
