@@ -293,8 +293,9 @@ int32_t Verify(const void* user, const char* password, size_t password_len, cons
 }
 
 // tower_password_def.needs_rehash: 1 when `encoded` is another variant or
-// another algorithm's "$id$..." string, or when its t, m, p or hash length
-// is below the policy's.
+// another algorithm's "$id$..." string, when its t, m or p is below the
+// policy's, or when its hash length is not the policy's (crypto.h: "another
+// output length", longer or shorter).
 int32_t NeedsRehash(const void* user, const char* encoded, size_t encoded_len, const char* params,
                     size_t params_len, int32_t* result, tower_sink* err) {
   const Variant& v = *static_cast<const Variant*>(user);
@@ -328,7 +329,7 @@ int32_t NeedsRehash(const void* user, const char* encoded, size_t encoded_len, c
   Decoded d;
   if (int32_t rc = Decode(v, s, &d, err); rc != TOWER_OK) return rc;
   *result = (d.type != v.type || d.t < policy.t || d.m < policy.m || d.p < policy.p ||
-             d.hash.size() < policy.l)
+             d.hash.size() != policy.l)
                 ? 1
                 : 0;
   return TOWER_OK;

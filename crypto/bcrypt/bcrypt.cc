@@ -32,7 +32,8 @@ constexpr size_t kSaltBytes = 16;
 constexpr size_t kMaxPassword = 72;
 // "$2b$12$" + 22 salt characters + 31 hash characters.
 constexpr size_t kEncodedLen = 60;
-constexpr size_t kHashChars = 31;
+// The salt and hash characters, after "$2b$12$".
+constexpr size_t kSaltAndHashChars = 53;
 
 int32_t Fail(int32_t code, std::string_view message, tower_sink* err) {
   return crypto_fail(err, code, "bcrypt: " + std::string(message));
@@ -171,7 +172,10 @@ int32_t Hash(const void*, const char* password, size_t password_len, const uint8
 }
 
 // tower_password_def.verify: recomputes with `encoded` as the setting and
-// compares the 31 hash characters in constant time.
+// compares the salt and hash characters in constant time. crypt writes the
+// salt back canonically (the last salt character carries 4 unused bits), so
+// a string whose salt differs only in those bits does not verify: one hash
+// has one spelling.
 //
 // "$2a$" has two readings: OpenBSD's (and Botan's, jBCrypt's, Go's), which
 // is the same computation as "$2b$" for passwords under 256 bytes, and
@@ -193,15 +197,15 @@ int32_t Verify(const void*, const char* password, size_t password_len, const cha
   if (int32_t rc = CheckPassword(password, password_len, err); rc != TOWER_OK) return rc;
 
   SecretString pw(std::string_view(password == nullptr ? "" : password, password_len));
-  std::string_view stored_hash = s.substr(kEncodedLen - kHashChars);
+  std::string_view stored = s.substr(kEncodedLen - kSaltAndHashChars);
   CryptData data;
   std::string setting(s);
   std::string computed;
   if (!Crypt(pw, setting, &data, &computed)) {
     return Fail(TOWER_E_INVALID_ARGUMENT, "malformed encoded hash: crypt rejected it", err);
   }
-  bool ok = constant_time_equal(computed.data() + kEncodedLen - kHashChars, kHashChars,
-                                stored_hash.data(), kHashChars);
+  bool ok = constant_time_equal(computed.data() + kEncodedLen - kSaltAndHashChars,
+                                kSaltAndHashChars, stored.data(), kSaltAndHashChars);
   bool eight_bit = false;
   for (char c : pw.str()) eight_bit = eight_bit || (static_cast<unsigned char>(c) & 0x80) != 0;
   if (!ok && parsed.variant == 'a' && eight_bit) {
@@ -209,8 +213,8 @@ int32_t Verify(const void*, const char* password, size_t password_len, const cha
     if (!Crypt(pw, setting, &data, &computed)) {
       return Fail(TOWER_E_INVALID_ARGUMENT, "malformed encoded hash: crypt rejected it", err);
     }
-    ok = constant_time_equal(computed.data() + kEncodedLen - kHashChars, kHashChars,
-                             stored_hash.data(), kHashChars);
+    ok = constant_time_equal(computed.data() + kEncodedLen - kSaltAndHashChars, kSaltAndHashChars,
+                             stored.data(), kSaltAndHashChars);
   }
   wipe(computed.data(), computed.size());
   *match = ok ? 1 : 0;

@@ -1,12 +1,16 @@
-// Helpers shared by the crypto-provider tests: byte buffers and their hex
-// form, a tower_sink that captures a provider's error message, and call
-// wrappers around tower_aead_def (seal, open, the known-answer and
-// tamper checks) and tower_password_def (hash, verify, needs_rehash).
+// Helpers shared by the crypto-provider tests and the crypto conformance
+// suite: byte buffers and their hex form, a tower_sink that captures a
+// provider's error message, and call wrappers around tower_aead_def (seal,
+// open, the known-answer and tamper checks), tower_password_def (hash,
+// verify, needs_rehash), tower_hash_def and tower_kdf_def. The wrappers put
+// guard bytes behind every output buffer and record a failure when a
+// provider writes past the length the ABI gives it.
 #ifndef TOWER_TESTS_CRYPTO_CRYPTO_CALLS_HPP_
 #define TOWER_TESTS_CRYPTO_CRYPTO_CALLS_HPP_
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -42,6 +46,39 @@ inline bool AllZero(const Bytes& b) {
 // A pointer for `b`'s bytes: null for an empty buffer, as a caller of the
 // ABI may pass.
 inline const uint8_t* Ptr(const Bytes& b) { return b.empty() ? nullptr : b.data(); }
+
+// `n` reproducible pseudo-random bytes (a 32-bit xorshift from `seed`):
+// test keys, nonces and messages that differ per seed.
+inline Bytes Pattern(size_t n, uint32_t seed) {
+  uint32_t x = seed * 2654435761u + 0x9E3779B9u;
+  Bytes b(n);
+  for (auto& c : b) {
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    c = static_cast<uint8_t>(x >> 24);
+  }
+  return b;
+}
+
+// Guard bytes put behind every output buffer the call wrappers hand out.
+inline constexpr size_t kGuardBytes = 16;
+inline constexpr uint8_t kGuardByte = 0x5C;
+
+// Makes *buf `n` bytes of `fill` followed by the guard bytes.
+inline void GuardedBuffer(Bytes* buf, size_t n, uint8_t fill) {
+  buf->assign(n + kGuardBytes, kGuardByte);
+  std::fill(buf->begin(), buf->begin() + static_cast<std::ptrdiff_t>(n), fill);
+}
+
+// Records a failure when a call (`what`) changed the guard bytes behind the
+// first `n` bytes of *buf, then drops them.
+inline void CheckGuard(Bytes* buf, size_t n, std::string_view what) {
+  bool intact = buf->size() == n + kGuardBytes;
+  for (size_t i = n; intact && i < buf->size(); ++i) intact = (*buf)[i] == kGuardByte;
+  EXPECT_TRUE(intact) << what << " wrote past the end of its " << n << "-byte output";
+  buf->resize(n);
+}
 
 // The standard base64 alphabet ("+/"); bcrypt uses its own ("./A-Za-z0-9").
 inline constexpr std::string_view kBase64Alphabet =
@@ -94,9 +131,11 @@ struct ErrSink {
 inline int32_t Seal(const tower_aead_def* d, const Bytes& key, const Bytes& nonce, const Bytes& ad,
                     const Bytes& pt, Bytes* out, std::string* err = nullptr) {
   ErrSink e;
-  out->assign(pt.size() + d->tag_size, 0xA5);
+  const size_t n = pt.size() + d->tag_size;
+  GuardedBuffer(out, n, 0xA5);
   const int32_t rc = d->seal(d->user, Ptr(key), key.size(), Ptr(nonce), nonce.size(), Ptr(ad),
                              ad.size(), Ptr(pt), pt.size(), out->data(), e.get());
+  CheckGuard(out, n, std::string(d->name) + " seal");
   if (err != nullptr) *err = e.msg;
   return rc;
 }
@@ -107,10 +146,13 @@ inline int32_t Seal(const tower_aead_def* d, const Bytes& key, const Bytes& nonc
 inline int32_t Open(const tower_aead_def* d, const Bytes& key, const Bytes& nonce, const Bytes& ad,
                     const Bytes& ct, Bytes* out, std::string* err = nullptr) {
   ErrSink e;
-  out->assign(ct.size() >= d->tag_size ? ct.size() - d->tag_size : 0, 0xA5);
+  const size_t n = ct.size() >= d->tag_size ? ct.size() - d->tag_size : 0;
+  GuardedBuffer(out, n, 0xA5);
+  // No output to write: a null pointer, as a caller of the ABI may pass.
   const int32_t rc =
       d->open(d->user, Ptr(key), key.size(), Ptr(nonce), nonce.size(), Ptr(ad), ad.size(), Ptr(ct),
-              ct.size(), out->empty() ? nullptr : out->data(), e.get());
+              ct.size(), n == 0 ? nullptr : out->data(), e.get());
+  CheckGuard(out, n, std::string(d->name) + " open");
   if (err != nullptr) *err = e.msg;
   return rc;
 }
@@ -223,6 +265,35 @@ inline int32_t NeedsRehash(const tower_password_def* d, std::string_view encoded
   *result = -1;
   const int32_t rc = d->needs_rehash(d->user, encoded.data(), encoded.size(), params.data(),
                                      params.size(), result, e.get());
+  if (err != nullptr) *err = e.msg;
+  return rc;
+}
+
+// ---- tower_hash_def and tower_kdf_def ----
+
+// Hashes `data` (keyed with `key` when non-empty) into *out, out_len bytes;
+// stores the error message in *err when given.
+inline int32_t HashData(const tower_hash_def* d, const Bytes& key, const Bytes& data,
+                        size_t out_len, Bytes* out, std::string* err = nullptr) {
+  ErrSink e;
+  GuardedBuffer(out, out_len, 0xA5);
+  const int32_t rc = d->hash(d->user, Ptr(key), key.size(), Ptr(data), data.size(),
+                             out_len == 0 ? nullptr : out->data(), out_len, e.get());
+  CheckGuard(out, out_len, std::string(d->name) + " hash");
+  if (err != nullptr) *err = e.msg;
+  return rc;
+}
+
+// Derives out_len bytes from `material` under `context` into *out; stores
+// the error message in *err when given.
+inline int32_t DeriveKey(const tower_kdf_def* d, std::string_view context, const Bytes& material,
+                         size_t out_len, Bytes* out, std::string* err = nullptr) {
+  ErrSink e;
+  GuardedBuffer(out, out_len, 0xA5);
+  const int32_t rc =
+      d->derive(d->user, context.data(), context.size(), Ptr(material), material.size(),
+                out_len == 0 ? nullptr : out->data(), out_len, e.get());
+  CheckGuard(out, out_len, std::string(d->name) + " derive");
   if (err != nullptr) *err = e.msg;
   return rc;
 }

@@ -5,8 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "tower/plugin.hpp"
@@ -17,16 +19,24 @@ namespace tower::test {
 // One loaded provider; keeps the library loaded while it lives.
 class Provider {
  public:
-  explicit Provider(const std::string& name) {
+  // Loads the crypto plugin `name`, searching `dirs` before the default
+  // plugin path. A failure is recorded as a test failure when
+  // `report_failure` is set; error() says what went wrong either way.
+  explicit Provider(const std::string& name, std::vector<std::filesystem::path> dirs = {},
+                    bool report_failure = true)
+      : pm_(std::move(dirs)) {
     auto p = pm_.Load(name, PluginKind::kCrypto);
     if (!p.ok()) {
-      ADD_FAILURE() << p.status().ToString();
+      error_ = p.status().ToString();
+      if (report_failure) ADD_FAILURE() << error_;
       return;
     }
     plugin_ = *p;
     api_ = plugin_->crypto_api();
+    if (api_ == nullptr) error_ = name + ": the plugin has no crypto table";
   }
   bool ok() const { return api_ != nullptr; }
+  const std::string& error() const { return error_; }
   const tower_crypto_api* api() const { return api_; }
 
   const tower_aead_def* aead(std::string_view name) const {
@@ -53,6 +63,7 @@ class Provider {
   PluginManager pm_;
   PluginPtr plugin_;
   const tower_crypto_api* api_ = nullptr;
+  std::string error_;
 };
 
 }  // namespace tower::test
