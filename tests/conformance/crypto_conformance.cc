@@ -144,6 +144,12 @@ using test::ErrSink;
 using test::Pattern;
 using test::ToHex;
 
+// A copy of `b` with the bits of `mask` flipped in byte `i`.
+Bytes Flipped(Bytes b, size_t i, uint8_t mask) {
+  b[i] ^= mask;
+  return b;
+}
+
 // ---- what a test instance is about ----
 
 // One provider (family 0) or one algorithm of a provider.
@@ -564,24 +570,15 @@ TEST_P(AeadTest, EveryTamperFailsAuthentication) {
       if (ad.empty()) {
         expect_fail(key, nonce, Bytes{0x00}, ct, "associated data added");
       } else {
-        Bytes a = ad;
-        a.front() ^= 0x01;
-        expect_fail(key, nonce, a, ct, "associated data first bit flipped");
-        a = ad;
-        a.back() ^= 0x80;
-        expect_fail(key, nonce, a, ct, "associated data last bit flipped");
+        expect_fail(key, nonce, Flipped(ad, 0, 0x01), ct, "associated data first bit flipped");
+        expect_fail(key, nonce, Flipped(ad, ad.size() - 1, 0x80), ct,
+                    "associated data last bit flipped");
         expect_fail(key, nonce, {}, ct, "associated data dropped");
         expect_fail(key, nonce, Bytes(ad.begin(), ad.end() - 1), ct, "associated data truncated");
       }
-      Bytes n = nonce;
-      n.front() ^= 0x01;
-      expect_fail(key, n, ad, ct, "nonce first bit flipped");
-      n = nonce;
-      n.back() ^= 0x80;
-      expect_fail(key, n, ad, ct, "nonce last bit flipped");
-      Bytes k = key;
-      k.front() ^= 0x01;
-      expect_fail(k, nonce, ad, ct, "key first bit flipped");
+      expect_fail(key, Flipped(nonce, 0, 0x01), ad, ct, "nonce first bit flipped");
+      expect_fail(key, Flipped(nonce, nonce.size() - 1, 0x80), ad, ct, "nonce last bit flipped");
+      expect_fail(Flipped(key, 0, 0x01), nonce, ad, ct, "key first bit flipped");
       expect_fail(Key(99), nonce, ad, ct, "another key");
       if (len > 0) {
         expect_fail(key, nonce, ad, Bytes(ct.begin(), ct.end() - 1), "last byte dropped");
