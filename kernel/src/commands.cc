@@ -9,6 +9,7 @@
 
 #include <boost/container/small_vector.hpp>
 
+#include "cmd_ctx.hpp"
 #include "db_internal.hpp"
 #include "lock_table.hpp"
 #include "tower/db.hpp"
@@ -18,129 +19,7 @@
 
 namespace tower {
 
-// Per-thread reusable buffers, so that a command in steady state allocates
-// nothing: a command takes a set from the pool and gives it back when it
-// ends (a pool, not one set, because a clock or sink could re-enter Db).
-struct CmdBuffers {
-  std::string arena;  // staged meta keys and frames, back to back
-  std::string key;    // the meta key being read
-  std::string read;   // the frame read from the backend
-  std::string last;   // the user key of the last backend read
-  void Clear() { arena.clear(); }
-};
-
-class BufferLease {
- public:
-  BufferLease() {
-    auto& pool = Pool();
-    if (pool.empty()) {
-      b_ = std::make_unique<CmdBuffers>();
-    } else {
-      b_ = std::move(pool.back());
-      pool.pop_back();
-    }
-  }
-  ~BufferLease() {
-    b_->Clear();
-    // Keep buffers of values up to 16 MiB (fresh large buffers cost a page
-    // fault per 4 KiB); give back what a bigger value blew up.
-    constexpr size_t kKeep = 16u << 20;
-    if (b_->arena.capacity() > kKeep || b_->read.capacity() > kKeep) return;
-    if (Pool().size() < 4) Pool().push_back(std::move(b_));
-  }
-  CmdBuffers* operator->() const { return b_.get(); }
-
- private:
-  static std::vector<std::unique_ptr<CmdBuffers>>& Pool() {
-    thread_local std::vector<std::unique_ptr<CmdBuffers>> pool;
-    return pool;
-  }
-  std::unique_ptr<CmdBuffers> b_;
-};
-
-// What a running command sees: its plugin, and the writes it staged.
-struct CmdCtx {
-  Db* db;
-  Db::DatatypeState* dt;
-  const char* command;
-  BufferLease buf;
-  // A staged write: the meta key and the new frame (absent for a delete),
-  // as ranges of buf->arena. Commands touch a key or a few, so a small
-  // vector beats a map here.
-  struct Staged {
-    size_t key_off, key_len, frame_off, frame_len;
-    bool deleted;
-  };
-  boost::container::small_vector<Staged, 2> staged;
-  // What the last backend read found (key in buf->last): a read-modify-write
-  // that keeps the TTL then needs no second read.
-  // Later reads of that key reuse it (buf->read still holds its frame), so a
-  // command sees one version of a key even where it runs without key locks.
-  bool last_valid = false;
-  bool last_found = false;  // present and not expired
-  std::optional<uint64_t> last_expiry;
-
-  std::string_view Slice(size_t off, size_t len) const { return {buf->arena.data() + off, len}; }
-  void Remember(std::string_view key, bool found, std::optional<uint64_t> expiry) {
-    buf->last.assign(key);
-    last_found = found;
-    last_expiry = expiry;
-    last_valid = true;
-  }
-  Staged* Find(std::string_view meta_key) {
-    for (auto& st : staged) {
-      if (Slice(st.key_off, st.key_len) == meta_key) return &st;
-    }
-    return nullptr;
-  }
-  // Stages meta_key := the frame encode() appends to the arena, or a delete
-  // when encode is nullptr. Neither may point into the arena.
-  template <class Encode>
-  void Stage(std::string_view meta_key, Encode encode) {
-    std::string& a = buf->arena;
-    Staged* st = Find(meta_key);
-    if (st == nullptr) {
-      staged.push_back({a.size(), meta_key.size(), 0, 0, false});
-      a.append(meta_key);
-      st = &staged.back();
-    }
-    st->frame_off = a.size();
-    if constexpr (std::is_same_v<Encode, std::nullptr_t>) {
-      st->deleted = true;
-    } else {
-      st->deleted = false;
-      encode(&a);
-    }
-    st->frame_len = a.size() - st->frame_off;
-  }
-};
-
-namespace {
-
-void Report(tower_sink* err, const Status& s) {
-  if (err != nullptr && !s.ok()) err->set(err->ctx, s.message().data(), s.message().size());
-}
-
-CmdCtx* Ctx(tower_cmd_ctx* c) { return reinterpret_cast<CmdCtx*>(c); }
-std::string_view View(tower_slice s) { return {s.data ? s.data : "", s.size}; }
-
-// 'm' | user_key into *out (keys::Meta without the allocation).
-std::string_view MetaKey(std::string_view key, std::string* out) {
-  out->assign(1, keys::kMeta);
-  out->append(key);
-  return *out;
-}
-
-Status KeyNotFound(std::string_view key) {
-  return Status::NotFound("key " + keys::Quote(key) + " not found");
-}
-
-}  // namespace
-
-// Reads the frame of `key` as the command sees it into *f (which may point
-// into the command's buffers until the next staged write). NotFound when
-// absent or expired.
-static Status ReadFrame(CmdCtx* c, std::string_view key, FrameView* f) {
+Status ReadFrame(CmdCtx* c, std::string_view key, FrameView* f, bool include_expired) {
   std::string_view mk = MetaKey(key, &c->buf->key);
   std::string_view frame;
   bool fresh = false;  // read from the backend just now
@@ -148,13 +27,13 @@ static Status ReadFrame(CmdCtx* c, std::string_view key, FrameView* f) {
     if (st->deleted) return KeyNotFound(key);
     frame = c->Slice(st->frame_off, st->frame_len);
   } else if (c->last_valid && c->buf->last == key) {
-    if (!c->last_found) return KeyNotFound(key);
+    if (!c->last_found && !(include_expired && c->last_present)) return KeyNotFound(key);
     frame = c->buf->read;
   } else {
     c->last_valid = false;
     Status s = c->db->backend().Get({}, mk, &c->buf->read);
     if (s.IsNotFound()) {
-      c->Remember(key, false, std::nullopt);
+      c->Remember(key, false, false, std::nullopt);
       return KeyNotFound(key);
     }
     if (!s.ok()) return s;
@@ -164,17 +43,19 @@ static Status ReadFrame(CmdCtx* c, std::string_view key, FrameView* f) {
   auto d = DecodeFrame(key, frame);
   if (!d.ok()) return d.status();
   if (d->expiry_ms && static_cast<int64_t>(*d->expiry_ms) * 1000000 <= c->db->now_ns()) {
-    if (fresh) c->Remember(key, false, std::nullopt);
-    return KeyNotFound(key);
+    if (fresh) c->Remember(key, true, false, std::nullopt);
+    if (!include_expired) return KeyNotFound(key);
+    *f = *d;
+    return Status::OK();
   }
-  if (fresh) c->Remember(key, true, d->expiry_ms);
+  if (fresh) c->Remember(key, true, true, d->expiry_ms);
   *f = *d;
   return Status::OK();
 }
 
 // The expiry a write with TOWER_WRITE_KEEP_TTL keeps: that of the value the
 // command sees (none when the key is absent or expired).
-static std::optional<uint64_t> KeptExpiry(CmdCtx* c, std::string_view key) {
+std::optional<uint64_t> KeptExpiry(CmdCtx* c, std::string_view key) {
   if (c->last_valid && c->buf->last == key && c->Find(MetaKey(key, &c->buf->key)) == nullptr) {
     return c->last_found ? c->last_expiry : std::nullopt;
   }
@@ -245,9 +126,23 @@ struct CmdApi {
     }
     std::optional<uint64_t> expiry;
     if (flags & TOWER_WRITE_KEEP_TTL) expiry = KeptExpiry(c, View(key));
+    // A value of the same type keeps the key's items; another drops them.
+    auto prev = PreviousItems(c, View(key));
+    if (!prev.ok()) {
+      Report(err, prev.status());
+      return static_cast<int32_t>(prev.status().code());
+    }
+    std::optional<uint64_t> items;
+    if (*prev) {
+      if ((*prev)->first == *id) {
+        items = (*prev)->second;
+      } else {
+        StageDropItems(c, View(key), (*prev)->second);
+      }
+    }
     auto encoding = static_cast<uint8_t>(c->dt->api->types[type].encoding);
     c->Stage(MetaKey(View(key), &c->buf->key), [&](std::string* arena) {
-      EncodeFrame(arena, *id, encoding, expiry, payload);
+      EncodeFrame(arena, *id, encoding, expiry, payload, items);
       if (reserve) {
         arena->resize(arena->size() + size);
         *reserve = arena->data() + arena->size() - size;
@@ -256,8 +151,14 @@ struct CmdApi {
     return TOWER_OK;
   }
 
-  static int32_t delete_value(tower_cmd_ctx* ctx, tower_slice key, tower_sink*) {
+  static int32_t delete_value(tower_cmd_ctx* ctx, tower_slice key, tower_sink* err) {
     CmdCtx* c = Ctx(ctx);
+    auto prev = PreviousItems(c, View(key));
+    if (!prev.ok()) {
+      Report(err, prev.status());
+      return static_cast<int32_t>(prev.status().code());
+    }
+    if (*prev) StageDropItems(c, View(key), (*prev)->second);
     c->Stage(MetaKey(View(key), &c->buf->key), nullptr);
     return TOWER_OK;
   }
@@ -312,11 +213,21 @@ static const tower_cmd_api kCmdApi = {sizeof(tower_cmd_api),
                                       &CmdApi::random_bytes,
                                       &FindCrypto,
                                       &CmdApi::read_value_view,
-                                      &CmdApi::write_value_reserve};
+                                      &CmdApi::write_value_reserve,
+                                      &ItemGet,
+                                      &ItemPut,
+                                      &ItemDelete,
+                                      &ItemScan,
+                                      &ItemClear};
 
 Db::Db() : locks_(std::make_unique<LockTable>()) {}
 
-void Db::set_clock(std::function<int64_t()> now_ns) { clock_ = std::move(now_ns); }
+void Db::set_clock(std::function<int64_t()> now_ns) {
+  // The sweeper reads the clock: pause it while the clock changes.
+  StopSweeper();
+  clock_ = std::move(now_ns);
+  StartSweeper();
+}
 
 int64_t Db::now_ns() const {
   if (clock_) return clock_();
@@ -526,22 +437,30 @@ Status Db::Run(const Command& c, std::span<const tower_value> args, tower_value_
   // key atomically, and the command context serves every later read of it
   // from its first one, so the command sees exactly one version.
   LockTable::Guard guard;
-  if (!read_only || key_list.size() > 1) {
+  if (!read_only || key_list.size() > 1 || (d->flags & TOWER_CMD_ITEMS)) {
     locks_->LockInto(&guard, {key_list.data(), key_list.size()}, read_only);
   }
-  CmdCtx ctx{this, c.dt, d->name, {}, {}, false, false, std::nullopt};
+  CmdCtx ctx(this, c.dt, d->name, d->flags);
   sdk::ErrorSink err;
   int32_t code = d->execute(d->user, &kCmdApi, reinterpret_cast<tower_cmd_ctx*>(&ctx), args.data(),
                             args.size(), out, &err.sink);
   if (code != TOWER_OK) return Status::FromAbi(code, std::move(err.message));
-  if (ctx.staged.empty()) return Status::OK();
+  if (ctx.staged.empty() && ctx.items.empty()) return Status::OK();
   if (read_only) return Status::Internal(c.info.name + " is read-only but wrote");
   boost::container::small_vector<tower_batch_op, 4> ops;
+  ops.reserve(ctx.staged.size() + ctx.items.size());
   for (const auto& st : ctx.staged) {
     tower_batch_op op{};
     op.type = st.deleted ? TOWER_OP_DELETE : TOWER_OP_PUT;
     op.key = {ctx.buf->arena.data() + st.key_off, st.key_len};
     op.value = {ctx.buf->arena.data() + st.frame_off, st.frame_len};
+    ops.push_back(op);
+  }
+  for (const auto& [k, v] : ctx.items) {
+    tower_batch_op op{};
+    op.type = v ? TOWER_OP_PUT : TOWER_OP_DELETE;
+    op.key = {k.data(), k.size()};
+    if (v) op.value = {v->data(), v->size()};
     ops.push_back(op);
   }
   WriteOptions wo;

@@ -249,14 +249,18 @@ Result<std::unique_ptr<Db>> Db::open(const Options& options) {
     }
   }
   TOWER_RETURN_IF_ERROR(db->LoadTypes());
+  TOWER_RETURN_IF_ERROR(db->LoadItemsVersion());
+  TOWER_RETURN_IF_ERROR(db->RegisterKernelCommands());
   TOWER_RETURN_IF_ERROR(db->LoadDatatypes());
   auto crypto = CryptoRegistry::Load(*db->plugins_, options.crypto_providers, options.crypto_pins);
   if (!crypto.ok()) return crypto.status();
   db->crypto_ = std::move(*crypto);
+  db->StartSweeper();
   return db;
 }
 
 Db::~Db() {
+  StopSweeper();
   if (backend_ && !options_.read_only) {
     Status s = backend_->Flush(options_.sync_writes);
     if (!s.ok()) Log(LogLevel::kWarn, "db", "flush on close failed: " + s.ToString());
@@ -383,23 +387,7 @@ Result<std::string> Db::get(std::string_view key) {
   return std::string(f->payload);
 }
 
-Status Db::del(std::string_view key) {
-  TOWER_RETURN_IF_ERROR(CheckKey(key));
-  WriteOptions wo;
-  wo.sync = options_.sync_writes;
-  std::string_view k[] = {key};
-  auto guard = locks_->Lock(k, false);
-  return backend_->Delete(wo, keys::Meta(key));
-}
-
-Result<bool> Db::exists(std::string_view key) {
-  TOWER_RETURN_IF_ERROR(CheckKey(key));
-  std::string raw;
-  Status s = backend_->Get(ReadOptions(), keys::Meta(key), &raw);
-  if (s.IsNotFound()) return false;
-  if (!s.ok()) return s;
-  return true;
-}
+Status Db::del(std::string_view key) { return delete_key(key).status(); }
 
 Status Db::flush() { return backend_->Flush(true); }
 

@@ -78,6 +78,21 @@ std::string Sub(std::string_view user_key, uint64_t version, std::string_view su
   return k;
 }
 
+std::string Garbage(std::string_view user_key, uint64_t version) {
+  std::string k = SubPrefix(user_key, version);
+  k[0] = kGarbage;
+  return k;
+}
+
+bool ParseGarbage(std::string_view key, std::string_view* user_key, uint64_t* version) {
+  if (key.size() < 13 || key[0] != kGarbage) return false;
+  uint32_t len = GetBE32(key.data() + 1);
+  if (key.size() != 13 + static_cast<size_t>(len)) return false;
+  *user_key = key.substr(5, len);
+  *version = GetBE64(key.data() + 5 + len);
+  return true;
+}
+
 std::string Expiry(uint64_t deadline_ms, std::string_view user_key) {
   std::string k;
   k.reserve(9 + user_key.size());

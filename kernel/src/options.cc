@@ -6,6 +6,8 @@
 #include <set>
 #include <sstream>
 
+#include "tower/value_text.hpp"
+
 namespace tower {
 
 Options Options::InMemory(std::string backend) {
@@ -86,6 +88,20 @@ class TomlReader {
     return Status::OK();
   }
 
+  // An interval is a Go-style duration string ("1s", "250ms", "0" = off).
+  Status GetInterval(const toml::table& t, const std::string& where, const char* key,
+                     std::chrono::milliseconds* out) const {
+    const toml::node* n = t.get(key);
+    if (!n) return Status::OK();
+    std::string name = Dotted(where, key);
+    if (!n->is_string()) return Error(*n, "'" + name + "' must be a duration such as \"1s\"");
+    auto d = ParseDuration(n->as_string()->get());
+    if (!d.ok()) return Error(*n, "'" + name + "': " + d.status().message());
+    if (*d < 0) return Error(*n, "'" + name + "' must not be negative");
+    *out = std::chrono::milliseconds(*d / 1000000);
+    return Status::OK();
+  }
+
  private:
   std::string source_;
 };
@@ -96,7 +112,7 @@ Status ReadStorage(const TomlReader& r, const toml::table& t, Options* o) {
       r.OnlyKnown(t, w,
                   {"backend", "path", "in_memory", "cache_size", "memtable_size", "bytes_per_sync",
                    "sync_writes", "create_if_missing", "error_if_exists", "read_only",
-                   "max_number_size", "options"}));
+                   "max_number_size", "expiry_sweep_interval", "options"}));
   TOWER_RETURN_IF_ERROR(r.GetString(t, w, "backend", &o->backend));
   TOWER_RETURN_IF_ERROR(r.GetString(t, w, "path", &o->path));
   TOWER_RETURN_IF_ERROR(r.GetBool(t, w, "in_memory", &o->in_memory));
@@ -108,6 +124,7 @@ Status ReadStorage(const TomlReader& r, const toml::table& t, Options* o) {
   TOWER_RETURN_IF_ERROR(r.GetBool(t, w, "error_if_exists", &o->error_if_exists));
   TOWER_RETURN_IF_ERROR(r.GetBool(t, w, "read_only", &o->read_only));
   TOWER_RETURN_IF_ERROR(r.GetSize(t, w, "max_number_size", &o->max_number_size));
+  TOWER_RETURN_IF_ERROR(r.GetInterval(t, w, "expiry_sweep_interval", &o->expiry_sweep_interval));
   if (const toml::node* n = t.get("options")) {
     if (!n->is_table()) return r.Error(*n, "'storage.options' must be a table");
     for (const auto& [k, v] : *n->as_table()) {

@@ -43,3 +43,6 @@ TOWER_ABI_ANCHOR(tower_password_def)
 TOWER_ABI_ANCHOR(tower_kdf_def)
 TOWER_ABI_ANCHOR(tower_hash_def)
 TOWER_ABI_ANCHOR(tower_crypto_api)
+#if TOWER_ABI_MINOR >= 4
+TOWER_ABI_ANCHOR(tower_item_visitor)
+#endif

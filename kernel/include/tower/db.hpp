@@ -18,9 +18,12 @@
 
 #include <array>
 #include <atomic>
+#include <condition_variable>
 #include <functional>
 #include <map>
+#include <optional>
 #include <span>
+#include <thread>
 #include <unordered_map>
 
 #include "tower/backend.hpp"
@@ -93,8 +96,9 @@ class Db {
   Status put(std::string_view key, std::string_view value);
   // NotFound names the key; TypeMismatch when the key holds another type.
   Result<std::string> get(std::string_view key);
-  // Removes a key of any type; OK when it is absent.
+  // Removes a key of any type; OK when it is absent (see delete_key).
   Status del(std::string_view key);
+  // True when the key holds an unexpired value of any type.
   Result<bool> exists(std::string_view key);
 
   // Makes all writes durable.
@@ -325,11 +329,39 @@ class Db {
   // The plaintext; AuthFailed for wrong key material or tampered data.
   Result<Binary> extract_safe_box(std::string_view key, std::string_view key_material);
 
+  // --- Keys of any type, and their expiry (TTL). The kernel's own
+  // commands "key.*" (docs/commands.md); an expired key reads as absent at
+  // once, and the sweeper (Options::expiry_sweep_interval) or
+  // truncate_expired() deletes it.
+
+  // Sets the key's expiry deadline (the Go original's SetTTL). A deadline in
+  // the past expires the key at once. NotFound when the key is absent.
+  Status set_ttl(std::string_view key, Timestamp deadline);
+  // Removes the key's expiry (RemoveTTL); false when it had none.
+  Result<bool> remove_ttl(std::string_view key);
+  // The key's deadline (millisecond precision), or nullopt when it has none.
+  Result<std::optional<Timestamp>> ttl(std::string_view key);
+  // Deletes a key of any type; false when it was absent.
+  Result<bool> delete_key(std::string_view key);
+  // The name of the key's type ("int", "string", ...).
+  Result<std::string> type_of(std::string_view key);
+  // Deletes every key whose deadline has passed (by the injectable clock)
+  // through the expiry index, now, and returns how many it deleted (the Go
+  // original's TruncateExpired).
+  Result<uint64_t> truncate_expired();
+  // Deletes the items of collections that were deleted, replaced, cleared
+  // or expired (they are unreachable at once; this reclaims the space) and,
+  // with `orphans`, also finds groups of items no value names any more by
+  // checking every group against its key. Returns how many groups it
+  // removed. The sweeper runs it in the background.
+  Result<uint64_t> collect_garbage(bool orphans = true);
+
   // Every registered command, sorted by name.
   std::vector<CommandInfo> commands() const;
 
   // The clock used for expiry and timestamps (nanoseconds since the epoch);
-  // tests inject one. Default: the system clock.
+  // tests inject one. Default: the system clock. Set it while no command
+  // runs (the expiry sweeper is paused while it changes).
   void set_clock(std::function<int64_t()> now_ns);
   int64_t now_ns() const;
 
@@ -353,6 +385,13 @@ class Db {
   Status CheckKey(std::string_view key) const;
   Status LoadTypes();
   Status LoadDatatypes();
+  // Registers the kernel's own commands ("key.*", expiry.cc).
+  Status RegisterKernelCommands();
+  // The items-version allocator (items.cc).
+  Status LoadItemsVersion();
+  Result<uint64_t> NewItemsVersion();
+  void StartSweeper();
+  void StopSweeper();
   Result<uint8_t> TypeId(DatatypeState* dt, uint32_t local);
   void Publish(DatatypeState* dt, uint32_t local, uint8_t id);
   std::string TypeName(uint8_t id) const;
@@ -385,6 +424,18 @@ class Db {
   std::unique_ptr<LockTable> locks_;
   std::unique_ptr<CryptoRegistry> crypto_;
   std::function<int64_t()> clock_;
+  // The kernel's commands, as a data-type state without a plugin.
+  std::unique_ptr<DatatypeState> kernel_dt_;
+  // Items versions: the next to hand out, and the end of the persisted block.
+  std::atomic<uint64_t> next_items_version_{1};
+  uint64_t reserved_items_version_ = 1;  // guarded by items_version_mu_
+  std::mutex items_version_mu_;
+  std::mutex gc_mu_;  // one garbage collection at a time
+  // The background expiry sweeper.
+  std::thread sweeper_;
+  std::mutex sweeper_mu_;
+  std::condition_variable sweeper_cv_;
+  bool sweeper_stop_ = false;  // guarded by sweeper_mu_
 };
 
 }  // namespace tower

@@ -6,6 +6,8 @@
 //   's' | be32(len(user_key)) | user_key | be64(version) | subkey
 //                                                    collection items
 //   'x' | be64(deadline_ms) | user_key               expiry index
+//   'g' | be32(len(user_key)) | user_key | be64(version)
+//                                                    items to collect
 //   'S' | name                                       system records
 // Two keys from different namespaces differ in their first byte, and inside
 // 's' the user key is length-prefixed, so no choice of user key (including
@@ -22,6 +24,7 @@ namespace tower::keys {
 inline constexpr char kMeta = 'm';
 inline constexpr char kSub = 's';
 inline constexpr char kExpiry = 'x';
+inline constexpr char kGarbage = 'g';
 inline constexpr char kSystem = 'S';
 
 // Largest user key Tower accepts (the backend may allow less; see
@@ -46,6 +49,9 @@ std::string Meta(std::string_view user_key);
 std::string SubPrefix(std::string_view user_key, uint64_t version);
 std::string Sub(std::string_view user_key, uint64_t version, std::string_view subkey);
 std::string Expiry(uint64_t deadline_ms, std::string_view user_key);
+// A record that the items of (user_key, version) are garbage: the collector
+// deletes them and then the record.
+std::string Garbage(std::string_view user_key, uint64_t version);
 std::string System(std::string_view name);
 
 // Parsers return false when `key` is not of that namespace or is malformed.
@@ -53,6 +59,7 @@ bool ParseMeta(std::string_view key, std::string_view* user_key);
 bool ParseSub(std::string_view key, std::string_view* user_key, uint64_t* version,
               std::string_view* subkey);
 bool ParseExpiry(std::string_view key, uint64_t* deadline_ms, std::string_view* user_key);
+bool ParseGarbage(std::string_view key, std::string_view* user_key, uint64_t* version);
 
 // `key` quoted for messages: printable ASCII as is, other bytes as \xNN,
 // cut after 120 bytes (sdk::quote).

@@ -6,6 +6,7 @@
 #ifndef TOWER_OPTIONS_HPP_
 #define TOWER_OPTIONS_HPP_
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -38,6 +39,10 @@ struct Options {
   // Data-type plugins to load; empty = every data-type plugin found on the
   // search path. Plugins a database's manifest names are loaded regardless.
   std::vector<std::string> datatypes;
+  // How often the background sweeper deletes expired keys (through the
+  // expiry index); 0 = never (Db::truncate_expired() still works). Expired
+  // keys read as absent at once either way.
+  std::chrono::milliseconds expiry_sweep_interval{1000};
   // Largest encoded big integer or decimal a command may produce.
   Size max_number_size = Size::FromMegabytes(1);
   // Backend-specific options, passed through verbatim ("lmdb.map_size", ...).

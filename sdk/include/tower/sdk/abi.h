@@ -24,7 +24,7 @@ extern "C" {
 #endif
 
 #define TOWER_ABI_MAJOR 1
-#define TOWER_ABI_MINOR 3
+#define TOWER_ABI_MINOR 4
 
 /* The one symbol every plugin exports (see tower_plugin_entry_fn). */
 #define TOWER_PLUGIN_ENTRY_SYMBOL "tower_plugin_entry"

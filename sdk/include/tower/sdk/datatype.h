@@ -1,4 +1,5 @@
-/* Tower plugin ABI: the data-type kind (ABI 1.1; find_crypto since 1.2).
+/* Tower plugin ABI: the data-type kind (ABI 1.1; find_crypto since 1.2; items
+ * of collections since 1.4).
  *
  * A data-type plugin declares value types (by name, with an encoding
  * version) and commands (by name, e.g. "int.add"). The kernel assigns each
@@ -63,6 +64,16 @@ typedef struct tower_cmd_ctx tower_cmd_ctx; /* opaque, host-owned */
 /* tower_cmd_api.write_value flags */
 #define TOWER_WRITE_KEEP_TTL 1u /* keep the key's expiry (read-modify-write) */
 
+/* tower_cmd_api.item_scan flags (ABI 1.4) */
+#define TOWER_SCAN_REVERSE 1u /* descending subkeys */
+
+/* Receives items from item_scan, in order; visit returns nonzero to stop.
+ * The slices are valid only during the call. (ABI 1.4) */
+typedef struct tower_item_visitor {
+  void* ctx;
+  int32_t (*visit)(void* ctx, tower_slice subkey, tower_slice value);
+} tower_item_visitor;
+
 typedef struct tower_cmd_api {
   uint32_t struct_size;
   uint32_t reserved;
@@ -112,6 +123,32 @@ typedef struct tower_cmd_api {
    * write_value, write_value_reserve or delete_value call (or its end). */
   int32_t (*write_value_reserve)(tower_cmd_ctx* ctx, tower_slice key, uint32_t type, size_t size,
                                  uint32_t flags, char** buffer, tower_sink* err);
+  /* ---- ABI 1.4: items of collections ----
+   * A collection (a list, a map, a set, ...) keeps its elements as items:
+   * (subkey, value) pairs stored beside its key, sorted bytewise by subkey,
+   * any number of them, each read and written on its own. Items belong to
+   * the key's current value: they need the key to hold a value of one of
+   * this plugin's types (stored, or staged by this command), else
+   * NOT_FOUND. A write_value of the same type keeps them; deleting the key,
+   * writing a value of another type, its expiry or item_clear drops them
+   * all at once (O(1): they are removed in the background). Item writes are
+   * staged and commit in the command's one atomic batch; item reads see the
+   * command's own staged item writes. Commands that use items set
+   * TOWER_CMD_ITEMS so that even a read-only one locks its keys and reads
+   * one version of a value and its items. Subkeys are 0..65,536 bytes. */
+  int32_t (*item_get)(tower_cmd_ctx* ctx, tower_slice key, tower_slice subkey, tower_sink* value,
+                      tower_sink* err); /* NOT_FOUND when absent */
+  int32_t (*item_put)(tower_cmd_ctx* ctx, tower_slice key, tower_slice subkey, tower_slice value,
+                      tower_sink* err);
+  int32_t (*item_delete)(tower_cmd_ctx* ctx, tower_slice key, tower_slice subkey,
+                         tower_sink* err); /* no error when absent */
+  /* Visits the items with lower <= subkey < upper (a bound whose data is
+   * NULL is open) in ascending order, or descending with
+   * TOWER_SCAN_REVERSE, until visit returns nonzero. */
+  int32_t (*item_scan)(tower_cmd_ctx* ctx, tower_slice key, tower_slice lower, tower_slice upper,
+                       uint32_t flags, const tower_item_visitor* visitor, tower_sink* err);
+  /* Drops every item of the key and keeps its value. */
+  int32_t (*item_clear)(tower_cmd_ctx* ctx, tower_slice key, tower_sink* err);
 } tower_cmd_api;
 
 /* ---- declarations ---- */
@@ -124,6 +161,7 @@ typedef struct tower_type_def {
 /* tower_command_def.flags */
 #define TOWER_CMD_READ_ONLY 1u /* takes shared locks, stages nothing */
 #define TOWER_CMD_WRITE 2u
+#define TOWER_CMD_ITEMS 4u /* ABI 1.4: uses item_* calls (see tower_cmd_api) */
 
 typedef int32_t (*tower_command_fn)(void* user, const tower_cmd_api* api, tower_cmd_ctx* ctx,
                                     const tower_value* args, size_t nargs, tower_value_sink* out,

@@ -14,8 +14,10 @@
 
 #include <deque>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "tower/sdk/datatype.h"
@@ -133,6 +135,54 @@ class Call {
     int32_t code = api_->delete_value(ctx_, slice(key), &err.sink);
     return Error::Make(code, std::move(err.message));
   }
+  // --- items of collections (ABI 1.4; see tower_cmd_api) ---
+  // True when the host offers items; every item call is NOT_SUPPORTED if not.
+  bool has_items() const { return TOWER_HAS_FIELD(tower_cmd_api, api_->struct_size, item_clear); }
+  Error item_get(std::string_view key, std::string_view subkey, std::string* value) const {
+    if (!has_items()) return no_items();
+    StringOut v(value);
+    ErrorOut err;
+    int32_t code = api_->item_get(ctx_, slice(key), slice(subkey), &v.sink, &err.sink);
+    return Error::Make(code, std::move(err.message));
+  }
+  Error item_put(std::string_view key, std::string_view subkey, std::string_view value) const {
+    if (!has_items()) return no_items();
+    ErrorOut err;
+    int32_t code = api_->item_put(ctx_, slice(key), slice(subkey), slice(value), &err.sink);
+    return Error::Make(code, std::move(err.message));
+  }
+  Error item_delete(std::string_view key, std::string_view subkey) const {
+    if (!has_items()) return no_items();
+    ErrorOut err;
+    int32_t code = api_->item_delete(ctx_, slice(key), slice(subkey), &err.sink);
+    return Error::Make(code, std::move(err.message));
+  }
+  // Calls visit(subkey, value) for the items with lower <= subkey < upper
+  // (nullopt = open), ascending or descending, until it returns false.
+  template <class Visit>
+  Error item_scan(std::string_view key, std::optional<std::string_view> lower,
+                  std::optional<std::string_view> upper, bool reverse, Visit&& visit) const {
+    if (!has_items()) return no_items();
+    tower_item_visitor v{
+        &visit, [](void* c, tower_slice sub, tower_slice val) -> int32_t {
+          return (*static_cast<std::remove_reference_t<Visit>*>(c))(view(sub), view(val)) ? 0 : 1;
+        }};
+    tower_slice lo = lower ? slice(*lower) : tower_slice{nullptr, 0};
+    tower_slice hi = upper ? slice(*upper) : tower_slice{nullptr, 0};
+    if (lower && lo.data == nullptr) lo.data = "";  // an empty bound is a bound
+    if (upper && hi.data == nullptr) hi.data = "";
+    ErrorOut err;
+    int32_t code =
+        api_->item_scan(ctx_, slice(key), lo, hi, reverse ? TOWER_SCAN_REVERSE : 0u, &v, &err.sink);
+    return Error::Make(code, std::move(err.message));
+  }
+  Error item_clear(std::string_view key) const {
+    if (!has_items()) return no_items();
+    ErrorOut err;
+    int32_t code = api_->item_clear(ctx_, slice(key), &err.sink);
+    return Error::Make(code, std::move(err.message));
+  }
+
   uint64_t max_number_bytes() const { return api_->max_number_bytes(ctx_); }
   int64_t now_ns() const { return api_->now_ns(ctx_); }
   Error random_bytes(char* buf, size_t n) const {
@@ -191,6 +241,11 @@ class Call {
   }
 
  private:
+  Error no_items() const {
+    return Error::Make(
+        TOWER_E_NOT_SUPPORTED,
+        std::string(name_) + ": this Tower host has no collection items (ABI < 1.4)");
+  }
   struct StringOut {
     explicit StringOut(std::string* s)
         : sink{s, [](void* c, const char* d, size_t n) {
