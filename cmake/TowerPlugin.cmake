@@ -5,7 +5,8 @@
 # exported, and -Wl,--no-undefined so that a missing symbol fails the link
 # instead of the load. The file lands in TOWER_PLUGIN_BUILD_DIR (default
 # <build>/plugins) and installs into TOWER_PLUGIN_INSTALL_DIR (default
-# <libdir>/tower/plugins). The target is named tower-plugin-NAME.
+# <libdir>/tower/plugins). The target is named tower-plugin-NAME and is
+# listed in the global property TOWER_ALL_PLUGINS (for tests to depend on).
 #
 # Used by Tower's own tree and, through find_package(Tower), by plugins built
 # out of tree.
@@ -36,4 +37,5 @@ function(tower_add_plugin name)
   target_link_libraries(tower-plugin-${name} PRIVATE tower::sdk ${P_LIBS})
   target_link_options(tower-plugin-${name} PRIVATE -Wl,--no-undefined)
   install(TARGETS tower-plugin-${name} LIBRARY DESTINATION ${install_dir})
+  set_property(GLOBAL APPEND PROPERTY TOWER_ALL_PLUGINS tower-plugin-${name})
 endfunction()
