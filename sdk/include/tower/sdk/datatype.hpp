@@ -12,6 +12,7 @@
 #ifndef TOWER_SDK_DATATYPE_HPP_
 #define TOWER_SDK_DATATYPE_HPP_
 
+#include <algorithm>
 #include <deque>
 #include <functional>
 #include <optional>
@@ -314,6 +315,12 @@ class DatatypeBuilder {
     d.user = &fns_.back();
     commands_.push_back(d);
   }
+  // Declares that the plugin needs a host of ABI 1.`minor` or newer (1.4 for
+  // collection items); an older host refuses to load it, saying so. The
+  // data-type kind itself needs 1.1.
+  void require_host_minor(uint16_t minor) { min_host_minor_ = std::max(min_host_minor_, minor); }
+  uint16_t min_host_minor() const { return min_host_minor_; }
+
   // Keeps `text` for the life of the plugin and returns it, for command
   // names and help texts built at run time.
   const char* intern(std::string text) { return strings_.emplace_back(std::move(text)).c_str(); }
@@ -329,6 +336,7 @@ class DatatypeBuilder {
   }
 
  private:
+  uint16_t min_host_minor_ = 1;
   struct Named {
     const char* name;
     CommandFn fn;
@@ -366,7 +374,7 @@ class DatatypeBuilder {
       x.abi_major = TOWER_ABI_MAJOR;                                                \
       x.abi_minor = TOWER_ABI_MINOR;                                                \
       x.struct_size = sizeof(tower_plugin_descriptor);                              \
-      x.min_host_minor = 1; /* the data-type kind arrived in ABI 1.1 */             \
+      x.min_host_minor = builder.min_host_minor();                                  \
       x.kind = TOWER_KIND_DATATYPE;                                                 \
       x.name = NAME;                                                                \
       x.version = VERSION;                                                          \
