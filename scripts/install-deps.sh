@@ -9,7 +9,7 @@ PACKAGES=(
   libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libssl-dev libargon2-dev libcrypt-dev libsodium-dev libgcrypt20-dev librust-blake3-dev
-  libzstd-dev abigail-tools
+  libzstd-dev abigail-tools libroaring-dev
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
