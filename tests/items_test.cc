@@ -188,6 +188,18 @@ TEST_P(ItemsTest, AnExpiredCollectionIsGoneAndItsItemsAreCollected) {
   EXPECT_EQ(Count(keys::kSub), 0u);
 }
 
+TEST_P(ItemsTest, ACollectionRecreatedOverAnExpiredOneStartsEmpty) {
+  Ok("bag.fill", "b", int64_t{5});
+  ASSERT_TRUE(db_->set_ttl("b", Timestamp{now_ + 1000000000}).ok());
+  now_ += 2000000000LL;
+  // Not swept yet: bag.create writes a new bag value over the expired one.
+  Ok("bag.create", "b");
+  EXPECT_EQ(Joined(Ok("bag.scan", "b")), "");
+  EXPECT_EQ(Ok("bag.count", "b"), Value(int64_t{0}));
+  EXPECT_EQ(*db_->collect_garbage(false), 1u);  // the old items were recorded
+  EXPECT_EQ(Count(keys::kSub), 0u);
+}
+
 TEST_P(ItemsTest, UserKeysShapedLikeInternalKeysNeverTouchItems) {
   Ok("bag.create", "b");
   Ok("bag.put", "b", "sub", "item");

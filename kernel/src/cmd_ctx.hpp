@@ -166,7 +166,8 @@ void StageDropItems(CmdCtx* c, std::string_view key, uint64_t version);
 
 // The items version of `key`'s previous value, when this command can know
 // it without a blind read (staged, read before, or a TOWER_CMD_ITEMS
-// command), with the value's type id; nullopt otherwise or when none.
+// command), with the value's type id (0 when the value has expired, so that
+// nothing keeps its items); nullopt otherwise or when none.
 Result<std::optional<std::pair<uint8_t, uint64_t>>> PreviousItems(CmdCtx* c, std::string_view key);
 
 // The item calls of tower_cmd_api (ABI 1.4, items.cc).
