@@ -24,6 +24,7 @@
 #include <utility>
 #include <vector>
 
+#include "tower/sdk/collection.hpp"
 #include "tower/sdk/datatype.hpp"
 #include "tower/sdk/text.hpp"
 #include "tower/sdk/value_codec.hpp"
@@ -39,29 +40,12 @@ constexpr uint32_t kRead = TOWER_CMD_READ_ONLY | TOWER_CMD_ITEMS;
 constexpr char kFormat = 1;  // metadata format version
 uint32_t kMap = 0;
 
-std::string EncodeMeta(uint64_t length) {
-  std::string s(9, '\0');
-  s[0] = kFormat;
-  for (int i = 0; i < 8; ++i) s[1 + i] = static_cast<char>(length >> (56 - 8 * i));
-  return s;
-}
+std::string EncodeMeta(uint64_t length) { return tower::sdk::encode_count_meta(kFormat, length); }
 
 // Reads the map at KEY (argument 0): NotFound naming the key, TypeMismatch
 // for another type, Corruption for metadata this version cannot read.
 Error ReadLength(const Call& c, uint64_t* length) {
-  std::string scratch;
-  std::string_view p;
-  Error e = c.read_view(c.key(), kMap, &p, &scratch);
-  if (!e.ok()) return e;
-  if (p.size() != 9 || p[0] != kFormat) {
-    return Error::Make(TOWER_E_CORRUPTION, "map " + tower::sdk::quote(c.key()) +
-                                               " has corrupt metadata (" +
-                                               std::to_string(p.size()) + " bytes)");
-  }
-  uint64_t n = 0;
-  for (int i = 0; i < 8; ++i) n = (n << 8) | static_cast<unsigned char>(p[1 + i]);
-  *length = n;
-  return Error::Ok();
+  return tower::sdk::read_count_meta(c, c.key(), kMap, kFormat, "map", length);
 }
 
 Error WriteLength(const Call& c, uint64_t length) {

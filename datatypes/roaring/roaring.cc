@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "tower/sdk/collection.hpp"
 #include "tower/sdk/datatype.hpp"
 #include "tower/sdk/text.hpp"
 
@@ -55,11 +56,7 @@ uint64_t High(std::string_view sub) {
   return h;
 }
 
-std::string Meta(uint64_t cardinality) {
-  std::string m(1, static_cast<char>(kFormat));
-  for (int i = 7; i >= 0; --i) m.push_back(static_cast<char>(cardinality >> (8 * i)));
-  return m;
-}
+std::string Meta(uint64_t cardinality) { return sdk::encode_count_meta(kFormat, cardinality); }
 
 Error Corrupt(const Call& c, std::string_view key, const std::string& why) {
   return Error::Make(TOWER_E_CORRUPTION,
@@ -68,15 +65,7 @@ Error Corrupt(const Call& c, std::string_view key, const std::string& why) {
 
 // Reads the bitmap's cardinality; NOT_FOUND / TYPE_MISMATCH from the kernel.
 Error ReadCardinality(const Call& c, const Width& w, std::string_view key, uint64_t* card) {
-  std::string p;
-  Error e = c.read(key, w.type, &p);
-  if (!e.ok()) return e;
-  if (p.size() != 9 || static_cast<uint8_t>(p[0]) != kFormat)
-    return Corrupt(c, key, "bad metadata");
-  uint64_t v = 0;
-  for (int i = 1; i < 9; ++i) v = v << 8 | static_cast<unsigned char>(p[i]);
-  *card = v;
-  return Error::Ok();
+  return sdk::read_count_meta(c, key, w.type, kFormat, "bitmap", card);
 }
 
 Error ParseChunk(const Call& c, std::string_view key, std::string_view bytes, Roaring* out) {

@@ -27,6 +27,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tower/sdk/collection.hpp"
 #include "tower/sdk/datatype.hpp"
 #include "tower/sdk/text.hpp"
 #include "tower/sdk/value_codec.hpp"
@@ -42,29 +43,12 @@ constexpr uint32_t kRead = TOWER_CMD_READ_ONLY | TOWER_CMD_ITEMS;
 constexpr char kFormat = 1;  // metadata format version
 uint32_t kSet = 0;
 
-std::string EncodeMeta(uint64_t size) {
-  std::string s(9, '\0');
-  s[0] = kFormat;
-  for (int i = 0; i < 8; ++i) s[1 + i] = static_cast<char>(size >> (56 - 8 * i));
-  return s;
-}
+std::string EncodeMeta(uint64_t size) { return tower::sdk::encode_count_meta(kFormat, size); }
 
 // Reads the set at `key`: NotFound naming the key, TypeMismatch for another
 // type, Corruption for metadata this version cannot read.
 Error ReadSize(const Call& c, std::string_view key, uint64_t* size) {
-  std::string scratch;
-  std::string_view p;
-  Error e = c.read_view(key, kSet, &p, &scratch);
-  if (!e.ok()) return e;
-  if (p.size() != 9 || p[0] != kFormat) {
-    return Error::Make(TOWER_E_CORRUPTION, "set " + tower::sdk::quote(key) +
-                                               " has corrupt metadata (" +
-                                               std::to_string(p.size()) + " bytes)");
-  }
-  uint64_t n = 0;
-  for (int i = 0; i < 8; ++i) n = (n << 8) | static_cast<unsigned char>(p[1 + i]);
-  *size = n;
-  return Error::Ok();
+  return tower::sdk::read_count_meta(c, key, kSet, kFormat, "set", size);
 }
 
 // Like ReadSize, but a missing key is an empty set (*exists = false).

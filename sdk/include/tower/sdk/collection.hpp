@@ -1,0 +1,46 @@
+// Helpers shared by collection data types (header-only): the common
+// metadata value "format byte + big-endian uint64 count" that a collection
+// without other state keeps beside its items (map, set, roaring).
+#ifndef TOWER_SDK_COLLECTION_HPP_
+#define TOWER_SDK_COLLECTION_HPP_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "tower/sdk/datatype.hpp"
+#include "tower/sdk/text.hpp"
+
+namespace tower::sdk {
+
+// The 9-byte metadata: `format`, then `count` big-endian.
+inline std::string encode_count_meta(uint8_t format, uint64_t count) {
+  std::string s(9, '\0');
+  s[0] = static_cast<char>(format);
+  for (int i = 0; i < 8; ++i) s[1 + i] = static_cast<char>(count >> (56 - 8 * i));
+  return s;
+}
+
+// Reads the count metadata of `key` (type index `type`): the kernel's
+// NotFound / TypeMismatch, or Corruption naming `noun` and the key when the
+// value is not `format` + 8 bytes.
+inline Error read_count_meta(const Call& c, std::string_view key, uint32_t type, uint8_t format,
+                             const char* noun, uint64_t* count) {
+  std::string scratch;
+  std::string_view p;
+  Error e = c.read_view(key, type, &p, &scratch);
+  if (!e.ok()) return e;
+  if (p.size() != 9 || static_cast<uint8_t>(p[0]) != format) {
+    return Error::Make(TOWER_E_CORRUPTION, std::string(noun) + " " + quote(key) +
+                                               " has corrupt metadata (" +
+                                               std::to_string(p.size()) + " bytes)");
+  }
+  uint64_t n = 0;
+  for (int i = 0; i < 8; ++i) n = (n << 8) | static_cast<unsigned char>(p[1 + i]);
+  *count = n;
+  return Error::Ok();
+}
+
+}  // namespace tower::sdk
+
+#endif  // TOWER_SDK_COLLECTION_HPP_
