@@ -64,11 +64,21 @@ struct Workload {
   return w;
 }
 
-// One side of a comparison: opens a fresh store, then puts/gets.
+// One write of an atomic batch: a put, or a delete when `value` is null.
+struct RawOp {
+  std::string key;
+  const std::string* value;
+};
+
+// One side of a comparison: opens a fresh store, then puts/gets; `batch`
+// applies several writes atomically and `scan` reads up to `max` entries
+// from `lo` (returning how many it read).
 struct Side {
   std::function<void(const std::string& dir)> open;
   std::function<void(const std::string& k, const std::string& v)> put;
   std::function<bool(const std::string& k, std::string* out)> get;
+  std::function<void(const std::vector<RawOp>& ops)> batch;
+  std::function<size_t(const std::string& lo, size_t max)> scan;
   std::function<void()> close;
 };
 
@@ -109,6 +119,24 @@ double Median(std::vector<double> v) {
   s.get = [db](const std::string& k, std::string* out) {
     return (*db)->Get(rocksdb::ReadOptions(), k, out).ok();
   };
+  s.batch = [db](const std::vector<RawOp>& ops) {
+    rocksdb::WriteBatch b;
+    for (const auto& op : ops) {
+      if (op.value) {
+        b.Put(op.key, *op.value);
+      } else {
+        b.Delete(op.key);
+      }
+    }
+    auto st = (*db)->Write(rocksdb::WriteOptions(), &b);
+    if (!st.ok()) Die(st.ToString());
+  };
+  s.scan = [db](const std::string& lo, size_t max) {
+    std::unique_ptr<rocksdb::Iterator> it((*db)->NewIterator(rocksdb::ReadOptions()));
+    size_t n = 0;
+    for (it->Seek(lo); it->Valid() && n < max; it->Next()) ++n;
+    return n;
+  };
   s.close = [db] { db->reset(); };
   return s;
 }
@@ -147,6 +175,37 @@ double Median(std::vector<double> v) {
     mdb_txn_abort(txn);
     return ok;
   };
+  s.batch = [st](const std::vector<RawOp>& ops) {
+    MDB_txn* txn;
+    if (mdb_txn_begin(st->env, nullptr, 0, &txn)) Die("lmdb txn");
+    for (const auto& op : ops) {
+      MDB_val key{op.key.size(), const_cast<char*>(op.key.data())};
+      int rc;
+      if (op.value) {
+        MDB_val val{op.value->size(), const_cast<char*>(op.value->data())};
+        rc = mdb_put(txn, st->dbi, &key, &val, 0);
+      } else {
+        rc = mdb_del(txn, st->dbi, &key, nullptr);
+        if (rc == MDB_NOTFOUND) rc = 0;
+      }
+      if (rc) Die("lmdb batch");
+    }
+    if (mdb_txn_commit(txn)) Die("lmdb commit");
+  };
+  s.scan = [st](const std::string& lo, size_t max) {
+    MDB_txn* txn;
+    MDB_cursor* cur;
+    if (mdb_txn_begin(st->env, nullptr, MDB_RDONLY, &txn) || mdb_cursor_open(txn, st->dbi, &cur))
+      Die("lmdb cursor");
+    MDB_val key{lo.size(), const_cast<char*>(lo.data())}, val;
+    size_t n = 0;
+    for (int rc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE); rc == 0 && n < max;
+         rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT))
+      ++n;
+    mdb_cursor_close(cur);
+    mdb_txn_abort(txn);
+    return n;
+  };
   s.close = [st] {
     mdb_env_close(st->env);
     st->env = nullptr;
@@ -170,6 +229,24 @@ double Median(std::vector<double> v) {
   s.get = [db](const std::string& k, std::string* out) {
     tower::sdk::StringSink sink(out);
     return (*db)->get(tower::sdk::ReadOptions(nullptr), k, tower::sdk::Sink(&sink.sink)).ok();
+  };
+  s.batch = [db](const std::vector<RawOp>& ops) {
+    std::vector<tower_batch_op> abi(ops.size());
+    for (size_t i = 0; i < ops.size(); ++i) {
+      abi[i] = {
+          ops[i].value ? TOWER_OP_PUT : TOWER_OP_DELETE,
+          0,
+          {ops[i].key.data(), ops[i].key.size()},
+          {ops[i].value ? ops[i].value->data() : nullptr, ops[i].value ? ops[i].value->size() : 0}};
+    }
+    if (!(*db)->write(false, abi.data(), abi.size()).ok()) Die("memory batch");
+  };
+  s.scan = [db](const std::string& lo, size_t max) {
+    std::unique_ptr<tower::sdk::IteratorBase> it;
+    if (!(*db)->new_iterator(tower::sdk::ReadOptions(nullptr), &it).ok()) Die("memory iterator");
+    size_t n = 0;
+    for (bool v = it->seek(lo); v && n < max; v = it->next()) ++n;
+    return n;
   };
   s.close = [db] { db->reset(); };
   return s;
