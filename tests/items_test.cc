@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "fixture.hpp"
 #include "tower/db.hpp"
 #include "tower/keys.hpp"
 
@@ -66,17 +67,7 @@ class ItemsTest : public ::testing::TestWithParam<std::string> {
     return s;
   }
   // Every key physically in one namespace.
-  size_t Count(char ns) {
-    std::string lo(1, ns), hi(1, static_cast<char>(ns + 1));
-    ReadOptions ro;
-    ro.lower_bound = lo;
-    ro.upper_bound = hi;
-    auto it = db_->backend().NewIterator(ro);
-    EXPECT_TRUE(it.ok());
-    size_t n = 0;
-    for (bool v = (*it)->Seek(lo); v; v = (*it)->Next()) ++n;
-    return n;
-  }
+  size_t Count(char ns) { return testing_support::CountNamespace(*db_, ns); }
 
   std::string dir_;
   std::unique_ptr<Db> db_;

@@ -21,6 +21,7 @@
 #include <thread>
 
 #include "crash_ops.hpp"
+#include "fixture.hpp"
 #include "tower/db.hpp"
 #include "tower/keys.hpp"
 
@@ -86,14 +87,7 @@ Model ReadBack(Db& db) {
 // Items physically stored (after a full garbage collection).
 size_t StoredItems(Db& db) {
   EXPECT_TRUE(db.collect_garbage(true).ok());
-  std::string lo(1, keys::kSub), hi(1, static_cast<char>(keys::kSub + 1));
-  ReadOptions ro;
-  ro.lower_bound = lo;
-  ro.upper_bound = hi;
-  auto it = db.backend().NewIterator(ro);
-  size_t n = 0;
-  for (bool v = (*it)->Seek(lo); v; v = (*it)->Next()) ++n;
-  return n;
+  return testing_support::CountNamespace(db, keys::kSub);
 }
 
 class CrashTest : public ::testing::TestWithParam<std::string> {};

@@ -40,15 +40,7 @@ class ListTest : public CommandTest {
   size_t StoredItems() {
     auto g = db_->collect_garbage(true);
     EXPECT_TRUE(g.ok()) << g.status();
-    std::string lo(1, keys::kSub), hi(1, static_cast<char>(keys::kSub + 1));
-    ReadOptions ro;
-    ro.lower_bound = lo;
-    ro.upper_bound = hi;
-    auto it = db_->backend().NewIterator(ro);
-    EXPECT_TRUE(it.ok());
-    size_t n = 0;
-    for (bool v = (*it)->Seek(lo); v; v = (*it)->Next()) ++n;
-    return n;
+    return CountNamespace(*db_, keys::kSub);
   }
   Value All(std::string_view key) { return Ok("list.range", key, I(0), I(-1)); }
   // A list "k" holding the strings given.

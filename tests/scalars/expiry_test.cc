@@ -23,17 +23,7 @@ class ExpiryTest : public CommandTest {
   }
   void Advance(int64_t ns) { now_ += ns; }
   // Index entries currently in the store.
-  size_t IndexEntries() {
-    std::string lo(1, keys::kExpiry), hi(1, static_cast<char>(keys::kExpiry + 1));
-    ReadOptions ro;
-    ro.lower_bound = lo;
-    ro.upper_bound = hi;
-    auto it = db_->backend().NewIterator(ro);
-    EXPECT_TRUE(it.ok());
-    size_t n = 0;
-    for (bool v = (*it)->Seek(lo); v; v = (*it)->Next()) ++n;
-    return n;
-  }
+  size_t IndexEntries() { return CountNamespace(*db_, keys::kExpiry); }
   // True when the key's metadata is still physically in the store.
   bool Stored(std::string_view key) {
     std::string v;

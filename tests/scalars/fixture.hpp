@@ -12,6 +12,21 @@
 
 namespace tower::testing_support {
 
+// How many keys of one namespace (keys::kSub, keys::kExpiry, ...; see
+// docs/format.md) the store physically holds.
+inline size_t CountNamespace(Db& db, char ns) {
+  std::string lo(1, ns), hi(1, static_cast<char>(ns + 1));
+  ReadOptions ro;
+  ro.lower_bound = lo;
+  ro.upper_bound = hi;
+  auto it = db.backend().NewIterator(ro);
+  EXPECT_TRUE(it.ok()) << it.status();
+  if (!it.ok()) return 0;
+  size_t n = 0;
+  for (bool v = (*it)->Seek(lo); v; v = (*it)->Next()) ++n;
+  return n;
+}
+
 // Parameter: backend name; "rocksdb" and "lmdb" run on disk in a temp dir.
 class CommandTest : public ::testing::TestWithParam<std::string> {
  protected:
