@@ -2,7 +2,7 @@
 // library doing the same reads and writes by hand, in one run per backend.
 //
 //   collections_bench [--ops=N] [--reps=R] [--backends=memory,rocksdb,lmdb]
-//                     [--delete-items=N]
+//                     [--delete-items=N] [--only=ROW]
 //
 // Each row times N operations on both sides and prints ops/s (medians of R
 // runs) and the ratio tower/raw. The raw side does what the command must
@@ -33,6 +33,7 @@ struct Args {
   int reps = 3;
   std::vector<std::string> backends = {"memory", "rocksdb", "lmdb"};
   size_t delete_items = 1000000;
+  std::string only;  // run only the rows whose name starts with this
 };
 
 Args Parse(int argc, char** argv) {
@@ -50,6 +51,8 @@ Args Parse(int argc, char** argv) {
       a.reps = std::stoi(*v);
     } else if (auto v = val("--delete-items")) {
       a.delete_items = std::stoul(*v);
+    } else if (auto v = val("--only")) {
+      a.only = *v;
     } else if (auto v = val("--backends")) {
       a.backends.clear();
       std::stringstream ss(*v);
@@ -58,7 +61,7 @@ Args Parse(int argc, char** argv) {
     } else {
       std::fprintf(stderr,
                    "usage: collections_bench [--ops=N] [--reps=R] [--backends=a,b] "
-                   "[--delete-items=N]\n");
+                   "[--delete-items=N] [--only=ROW]\n");
       std::exit(2);
     }
   }
@@ -255,6 +258,7 @@ std::vector<Row> Rows(size_t n) {
 
 void RunBackend(const Args& a, const std::string& backend) {
   std::vector<Row> rows = Rows(a.ops);
+  std::erase_if(rows, [&](const Row& r) { return std::string_view(r.name).rfind(a.only, 0) != 0; });
   std::map<std::string, std::vector<double>> tower_rates, raw_rates;
   for (int rep = 0; rep < a.reps; ++rep) {
     std::string tdir = TempDir(), rdir = TempDir();

@@ -29,6 +29,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "tower/sdk/collection.hpp"
 #include "tower/sdk/datatype.hpp"
 #include "tower/sdk/value_codec.hpp"
 #include "xxhash64.hpp"
@@ -461,23 +462,12 @@ void Define(DatatypeBuilder& b) {
         if (e.ok()) c.set_null();
         return e;
       });
-  b.command({"bloom.delete", "KEY", "deletes the filter", kWrite, 1, 1}, [](Call& c) {
-    Meta m;
-    Error e = ReadMeta(c, &m);
-    if (e.ok()) e = c.remove(c.key());
-    if (e.ok()) c.set_bool(true);
-    return e;
-  });
-  b.command({"bloom.exists", "KEY", "whether KEY holds a bloom filter", kRead, 1, 1}, [](Call& c) {
-    Meta m;
-    Error e = ReadMeta(c, &m);
-    if (e.code == TOWER_E_NOT_FOUND) {
-      c.set_bool(false);
-      return Error::Ok();
-    }
-    if (e.ok()) c.set_bool(true);
-    return e;
-  });
+  tower::sdk::define_delete_exists(
+      b, {"bloom.delete", "KEY", "deletes the filter", kWrite, 1, 1},
+      {"bloom.exists", "KEY", "whether KEY holds a bloom filter", kRead, 1, 1}, [](const Call& c) {
+        Meta m;
+        return ReadMeta(c, &m);
+      });
   b.command(
       {"bloom.info", "KEY",
        "[capacity, error rate, hash functions, bits, sub-filters, count, expansion]", kRead, 1, 1},

@@ -135,26 +135,14 @@ void Define(DatatypeBuilder& b) {
         if (e.ok()) c.set_null();
         return e;
       });
-  b.command({"map.delete", "KEY", "deletes the map and all its fields (O(1))", kWrite, 1, 1},
-            [](Call& c) {
-              uint64_t n = 0;
-              Error e = ReadLength(c, &n);
-              if (e.ok()) e = c.remove(c.key());
-              if (e.ok()) c.set_bool(true);
-              return e;
-            });
-  b.command({"map.exists", "KEY", "true when KEY holds a map (TypeMismatch for another type)",
-             kRead, 1, 1},
-            [](Call& c) {
-              uint64_t n = 0;
-              Error e = ReadLength(c, &n);
-              if (e.code == TOWER_E_NOT_FOUND) {
-                c.set_bool(false);
-                return Error::Ok();
-              }
-              if (e.ok()) c.set_bool(true);
-              return e;
-            });
+  tower::sdk::define_delete_exists(
+      b, {"map.delete", "KEY", "deletes the map and all its fields (O(1))", kWrite, 1, 1},
+      {"map.exists", "KEY", "true when KEY holds a map (TypeMismatch for another type)", kRead, 1,
+       1},
+      [](const Call& c) {
+        uint64_t n = 0;
+        return ReadLength(c, &n);
+      });
   b.command({"map.length", "KEY", "the number of fields", kRead, 1, 1}, [](Call& c) {
     uint64_t n = 0;
     Error e = ReadLength(c, &n);

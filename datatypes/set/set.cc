@@ -278,26 +278,14 @@ void Define(DatatypeBuilder& b) {
         if (e.ok()) c.set_null();
         return e;
       });
-  b.command({"set.delete", "KEY", "deletes the set and all its members (O(1))", kWrite, 1, 1},
-            [](Call& c) {
-              uint64_t n = 0;
-              Error e = ReadSize(c, c.key(), &n);
-              if (e.ok()) e = c.remove(c.key());
-              if (e.ok()) c.set_bool(true);
-              return e;
-            });
-  b.command({"set.exists", "KEY", "true when KEY holds a set (TypeMismatch for another type)",
-             kRead, 1, 1},
-            [](Call& c) {
-              uint64_t n = 0;
-              Error e = ReadSize(c, c.key(), &n);
-              if (e.code == TOWER_E_NOT_FOUND) {
-                c.set_bool(false);
-                return Error::Ok();
-              }
-              if (e.ok()) c.set_bool(true);
-              return e;
-            });
+  tower::sdk::define_delete_exists(
+      b, {"set.delete", "KEY", "deletes the set and all its members (O(1))", kWrite, 1, 1},
+      {"set.exists", "KEY", "true when KEY holds a set (TypeMismatch for another type)", kRead, 1,
+       1},
+      [](const Call& c) {
+        uint64_t n = 0;
+        return ReadSize(c, c.key(), &n);
+      });
   b.command({"set.cardinality", "KEY", "the number of members", kRead, 1, 1}, [](Call& c) {
     uint64_t n = 0;
     Error e = ReadSize(c, c.key(), &n);

@@ -22,6 +22,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tower/sdk/collection.hpp"
 #include "tower/sdk/datatype.hpp"
 #include "tower/sdk/value_codec.hpp"
 
@@ -563,24 +564,12 @@ void Define(DatatypeBuilder& b) {
              "min, max or sum)",
              kWrite, 1, 3},
             Create);
-  b.command({"ts.delete", "KEY", "deletes the time series and every point", kWrite, 1, 1},
-            [](Call& c) {
-              Meta m;
-              Error e = ReadMeta(c, &m);
-              if (e.ok()) e = c.remove(c.key());
-              if (e.ok()) c.set_bool(true);
-              return e;
-            });
-  b.command({"ts.exists", "KEY", "whether KEY holds a time series", kRead, 1, 1}, [](Call& c) {
-    Meta m;
-    Error e = ReadMeta(c, &m);
-    if (e.code == TOWER_E_NOT_FOUND) {
-      c.set_bool(false);
-      return Error::Ok();
-    }
-    if (e.ok()) c.set_bool(true);
-    return e;
-  });
+  tower::sdk::define_delete_exists(
+      b, {"ts.delete", "KEY", "deletes the time series and every point", kWrite, 1, 1},
+      {"ts.exists", "KEY", "whether KEY holds a time series", kRead, 1, 1}, [](const Call& c) {
+        Meta m;
+        return ReadMeta(c, &m);
+      });
   b.command({"ts.add", "KEY TIMESTAMP:timestamp VALUE",
              "adds a point (int or float); returns the value stored after the duplicate policy",
              kWrite, 3, 3},

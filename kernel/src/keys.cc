@@ -62,20 +62,19 @@ std::string Meta(std::string_view user_key) {
   return k;
 }
 
-std::string SubPrefix(std::string_view user_key, uint64_t version) {
+std::string Sub(std::string_view user_key, uint64_t version, std::string_view subkey) {
   std::string k;
-  k.reserve(13 + user_key.size());
+  k.reserve(13 + user_key.size() + subkey.size());  // one allocation
   k.push_back(kSub);
   PutBE32(&k, static_cast<uint32_t>(user_key.size()));
   k.append(user_key);
   PutBE64(&k, version);
+  k.append(subkey);
   return k;
 }
 
-std::string Sub(std::string_view user_key, uint64_t version, std::string_view subkey) {
-  std::string k = SubPrefix(user_key, version);
-  k.append(subkey);
-  return k;
+std::string SubPrefix(std::string_view user_key, uint64_t version) {
+  return Sub(user_key, version, {});
 }
 
 std::string Garbage(std::string_view user_key, uint64_t version) {

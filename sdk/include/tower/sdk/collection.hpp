@@ -1,6 +1,7 @@
 // Helpers shared by collection data types (header-only): the common
 // metadata value "format byte + big-endian uint64 count" that a collection
-// without other state keeps beside its items (map, set, roaring).
+// without other state keeps beside its items (map, set, roaring), and the
+// delete / exists commands every collection has.
 #ifndef TOWER_SDK_COLLECTION_HPP_
 #define TOWER_SDK_COLLECTION_HPP_
 
@@ -39,6 +40,34 @@ inline Error read_count_meta(const Call& c, std::string_view key, uint32_t type,
   for (int i = 0; i < 8; ++i) n = (n << 8) | static_cast<unsigned char>(p[1 + i]);
   *count = n;
   return Error::Ok();
+}
+
+// Registers the collection's delete and exists commands (specs `del` and
+// `exists`, one key argument each) over `read_meta(const Call&) -> Error`,
+// which reads KEY's metadata and returns the kernel's NotFound or
+// TypeMismatch, or Corruption:
+//   delete: NotFound or TypeMismatch as read_meta says; otherwise removes
+//           the value (its items go with it, in O(1)) and returns true;
+//   exists: false when KEY is absent, true when it holds the collection,
+//           TypeMismatch when it holds another type.
+template <class ReadMeta>
+void define_delete_exists(DatatypeBuilder& b, const CommandSpec& del, const CommandSpec& exists,
+                          ReadMeta read_meta) {
+  b.command(del, [read_meta](Call& c) {
+    Error e = read_meta(c);
+    if (e.ok()) e = c.remove(c.key());
+    if (e.ok()) c.set_bool(true);
+    return e;
+  });
+  b.command(exists, [read_meta](Call& c) {
+    Error e = read_meta(c);
+    if (e.code == TOWER_E_NOT_FOUND) {
+      c.set_bool(false);
+      return Error::Ok();
+    }
+    if (e.ok()) c.set_bool(true);
+    return e;
+  });
 }
 
 }  // namespace tower::sdk
