@@ -183,6 +183,60 @@ Status ReadCrypto(const TomlReader& r, const toml::table& t, Options* o) {
   return Status::OK();
 }
 
+// One [mesh.node] / [mesh.client] value as the plugin's option text:
+// strings as they are, integers in decimal, booleans as true/false, arrays
+// of strings joined with ',', and a table of arrays (gateway_remotes) as
+// "NAME=url|url;NAME=url".
+Status MeshOptionText(const TomlReader& r, const std::string& where, const toml::node& v,
+                      std::string* out) {
+  auto join = [&](const toml::array& a, const char* sep, std::string* text) -> Status {
+    for (const auto& e : a) {
+      if (!e.is_string()) return r.Error(e, "'" + where + "' must hold strings");
+      *text += (text->empty() ? "" : sep) + e.as_string()->get();
+    }
+    return Status::OK();
+  };
+  if (v.is_string()) {
+    *out = v.as_string()->get();
+  } else if (v.is_integer()) {
+    *out = std::to_string(v.as_integer()->get());
+  } else if (v.is_boolean()) {
+    *out = v.as_boolean()->get() ? "true" : "false";
+  } else if (v.is_array()) {
+    TOWER_RETURN_IF_ERROR(join(*v.as_array(), ",", out));
+  } else if (v.is_table()) {
+    for (const auto& [name, urls] : *v.as_table()) {
+      if (!urls.is_array())
+        return r.Error(urls,
+                       "'" + where + "." + std::string(name.str()) + "' must be an array of URLs");
+      std::string list;
+      TOWER_RETURN_IF_ERROR(join(*urls.as_array(), "|", &list));
+      *out += (out->empty() ? "" : ";") + std::string(name.str()) + "=" + list;
+    }
+  } else {
+    return r.Error(v, "'" + where + "' must be a string, number, boolean or array");
+  }
+  return Status::OK();
+}
+
+Status ReadMesh(const TomlReader& r, const toml::table& t, Options* o) {
+  TOWER_RETURN_IF_ERROR(r.OnlyKnown(t, "mesh", {"plugin", "node", "client"}));
+  o->mesh_plugin = "nats";
+  TOWER_RETURN_IF_ERROR(r.GetString(t, "mesh", "plugin", &o->mesh_plugin));
+  for (auto [key, out] : {std::pair{"node", &o->mesh_node}, std::pair{"client", &o->mesh_client}}) {
+    const toml::node* n = t.get(key);
+    if (n == nullptr) continue;
+    if (!n->is_table()) return r.Error(*n, std::string("'mesh.") + key + "' must be a table");
+    // The plugin checks the names (it knows them); the kernel only converts.
+    for (const auto& [k, v] : *n->as_table()) {
+      std::string name(k.str()), text;
+      TOWER_RETURN_IF_ERROR(MeshOptionText(r, std::string("mesh.") + key + "." + name, v, &text));
+      out->emplace_back(std::move(name), std::move(text));
+    }
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 Result<Options> Options::FromTomlString(std::string_view text, std::string_view source) {
@@ -196,8 +250,8 @@ Result<Options> Options::FromTomlString(std::string_view text, std::string_view 
   }
   TomlReader r{std::string(source)};
   Options o;
-  TOWER_RETURN_IF_ERROR(r.OnlyKnown(root, "", {"storage", "plugins", "crypto"}));
-  for (const char* section : {"storage", "plugins", "crypto"}) {
+  TOWER_RETURN_IF_ERROR(r.OnlyKnown(root, "", {"storage", "plugins", "crypto", "mesh"}));
+  for (const char* section : {"storage", "plugins", "crypto", "mesh"}) {
     const toml::node* n = root.get(section);
     if (n && !n->is_table()) return r.Error(*n, std::string("'") + section + "' must be a table");
   }
@@ -207,6 +261,7 @@ Result<Options> Options::FromTomlString(std::string_view text, std::string_view 
     TOWER_RETURN_IF_ERROR(ReadPlugins(r, *t, &o));
   if (const toml::table* t = root["crypto"].as_table())
     TOWER_RETURN_IF_ERROR(ReadCrypto(r, *t, &o));
+  if (const toml::table* t = root["mesh"].as_table()) TOWER_RETURN_IF_ERROR(ReadMesh(r, *t, &o));
   return o;
 }
 
@@ -223,6 +278,11 @@ Result<Options> Options::FromTomlFile(const std::filesystem::path& file) {
     o->path = (base / o->path).lexically_normal().string();
   for (auto& p : o->plugin_paths) {
     if (p.is_relative() && !base.empty()) p = (base / p).lexically_normal();
+  }
+  for (auto& [name, value] : o->mesh_node) {
+    bool is_path = name == "store_dir" || name == "work_dir" || name == "log_file";
+    if (is_path && !value.empty() && std::filesystem::path(value).is_relative() && !base.empty())
+      value = (base / value).lexically_normal().string();
   }
   return o;
 }

@@ -129,6 +129,25 @@ Status CheckDatatypeTable(const fs::path& file, const tower_datatype_api* api) {
   return Status::OK();
 }
 
+// Checks a mesh plugin's table: present, big enough, every function set,
+// operation names listed.
+Status CheckMeshTable(const fs::path& file, const tower_mesh_api* api) {
+  auto bad = [&](const std::string& why) {
+    return Status::Incompatible(file.string() + ": mesh table: " + why);
+  };
+  if (api == nullptr) return bad("missing");
+  if (api->struct_size < sizeof(tower_mesh_api)) return bad("truncated");
+  if (!api->node_start || !api->node_info || !api->node_control || !api->node_close ||
+      !api->connect || !api->close || !api->call || !api->subscribe || !api->unsubscribe)
+    return bad("a function is missing");
+  if (!api->op_names || !api->op_usages || !api->op_summaries) return bad("operation list missing");
+  for (size_t i = 0; api->op_names[i] != nullptr; ++i) {
+    if (api->op_usages[i] == nullptr || api->op_summaries[i] == nullptr)
+      return bad(std::string("operation '") + api->op_names[i] + "' lacks usage or summary");
+  }
+  return Status::OK();
+}
+
 // Checks a crypto provider's table: present, big enough, every algorithm
 // named and complete.
 Status CheckCryptoTable(const fs::path& file, const tower_crypto_api* api) {
@@ -329,9 +348,7 @@ Result<PluginPtr> PluginManager::LoadLocked(const fs::path& file) {
     case PluginKind::kBackend: TOWER_RETURN_IF_ERROR(CheckBackendTable(abs, d->backend)); break;
     case PluginKind::kDatatype: TOWER_RETURN_IF_ERROR(CheckDatatypeTable(abs, d->datatype)); break;
     case PluginKind::kCrypto: TOWER_RETURN_IF_ERROR(CheckCryptoTable(abs, d->crypto)); break;
-    case PluginKind::kMesh:
-      return Status::NotSupported(abs.string() + ": plugin '" + name + "' is of kind " +
-                                  PluginKindName(kind) + ", which this host does not load yet");
+    case PluginKind::kMesh: TOWER_RETURN_IF_ERROR(CheckMeshTable(abs, d->mesh)); break;
     default:
       return Status::Incompatible(abs.string() + ": unknown plugin kind " +
                                   std::to_string(d->kind));

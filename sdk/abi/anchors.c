@@ -13,6 +13,9 @@
 #include "tower/sdk/backend.h"
 #include "tower/sdk/crypto.h"
 #include "tower/sdk/datatype.h"
+#if TOWER_ABI_MINOR >= 5
+#include "tower/sdk/mesh.h"
+#endif
 
 #define TOWER_ABI_ANCHOR(T) \
   __attribute__((visibility("default"))) void tower_abi_anchor_##T(const T* p) { (void)p; }
@@ -45,4 +48,11 @@ TOWER_ABI_ANCHOR(tower_hash_def)
 TOWER_ABI_ANCHOR(tower_crypto_api)
 #if TOWER_ABI_MINOR >= 4
 TOWER_ABI_ANCHOR(tower_item_visitor)
+#endif
+#if TOWER_ABI_MINOR >= 5
+TOWER_ABI_ANCHOR(tower_mesh_option)
+TOWER_ABI_ANCHOR(tower_mesh_header)
+TOWER_ABI_ANCHOR(tower_mesh_msg)
+TOWER_ABI_ANCHOR(tower_mesh_handler)
+TOWER_ABI_ANCHOR(tower_mesh_api)
 #endif

@@ -54,6 +54,13 @@ struct Options {
   // Algorithm -> provider that must serve it ("aes-256-gcm" -> "openssl").
   std::map<std::string, std::string> crypto_pins;
 
+  // [mesh] (docs/mesh.md): the mesh plugin ("" = no mesh), the options of
+  // the node to start ([mesh.node]; empty = start none) and of the client
+  // connection ([mesh.client]), as the text options the plugin reads.
+  std::string mesh_plugin;
+  std::vector<std::pair<std::string, std::string>> mesh_node;
+  std::vector<std::pair<std::string, std::string>> mesh_client;
+
   // An in-memory database on `backend` (RocksDB's in-memory environment by
   // default, like the Go original's InMemory()).
   static Options InMemory(std::string backend = "rocksdb");

@@ -25,6 +25,7 @@
 #include "tower/sdk/abi.h"
 #include "tower/sdk/backend.h"
 #include "tower/sdk/crypto.h"
+#include "tower/sdk/mesh.h"
 #include "tower/status.hpp"
 
 namespace tower {
@@ -66,6 +67,8 @@ class Plugin {
   const tower_datatype_api* datatype_api() const { return desc_->datatype; }
   // The crypto provider's table. REQUIRES: kind() == PluginKind::kCrypto.
   const tower_crypto_api* crypto_api() const { return desc_->crypto; }
+  // The mesh plugin's table. REQUIRES: kind() == PluginKind::kMesh.
+  const tower_mesh_api* mesh_api() const { return desc_->mesh; }
   const tower_plugin_descriptor* descriptor() const { return desc_; }
 
  private:

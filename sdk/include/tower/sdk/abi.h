@@ -24,7 +24,7 @@ extern "C" {
 #endif
 
 #define TOWER_ABI_MAJOR 1
-#define TOWER_ABI_MINOR 4
+#define TOWER_ABI_MINOR 5
 
 /* The one symbol every plugin exports (see tower_plugin_entry_fn). */
 #define TOWER_PLUGIN_ENTRY_SYMBOL "tower_plugin_entry"
@@ -95,7 +95,7 @@ typedef struct tower_host_api {
 struct tower_backend_api;  /* tower/sdk/backend.h */
 struct tower_datatype_api; /* tower/sdk/datatype.h (ABI 1.1) */
 struct tower_crypto_api;   /* tower/sdk/crypto.h (ABI 1.2) */
-struct tower_mesh_api;     /* reserved for the mesh kind */
+struct tower_mesh_api;     /* tower/sdk/mesh.h (ABI 1.5) */
 
 /* What a plugin's entry function returns: a pointer to static storage that
  * stays valid while the library is loaded. */
