@@ -140,13 +140,20 @@ int main(int argc, char** argv) {
   for (const Row& r : rows) {
     std::vector<double> t, w;
     for (int rep = 0; rep < a.reps; ++rep) {
-      auto t0 = Clock::now();
-      for (int i = 0; i < a.ops; ++i) r.tower(i);
-      auto t1 = Clock::now();
-      for (int i = 0; i < a.ops; ++i) r.raw(i);
-      auto t2 = Clock::now();
-      t.push_back(Rate(a.ops, t1 - t0));
-      w.push_back(Rate(a.ops, t2 - t1));
+      // Alternate which side goes first, so that neither always runs on a
+      // warmer (or more loaded) machine.
+      auto time = [&](const std::function<void(int)>& f) {
+        auto t0 = Clock::now();
+        for (int i = 0; i < a.ops; ++i) f(i);
+        return Rate(a.ops, Clock::now() - t0);
+      };
+      if (rep % 2 == 0) {
+        t.push_back(time(r.tower));
+        w.push_back(time(r.raw));
+      } else {
+        w.push_back(time(r.raw));
+        t.push_back(time(r.tower));
+      }
     }
     double mt = Median(t), mw = Median(w);
     std::printf("%-22s tower %9.0f ops/s   raw %9.0f ops/s   ratio %.3f\n", r.name, mt, mw,
@@ -156,22 +163,32 @@ int main(int argc, char** argv) {
   {
     const int n = a.ops * 10;
     std::vector<double> t, w;
-    for (int rep = 0; rep < a.reps; ++rep) {
+    auto tower_side = [&] {
       auto t0 = Clock::now();
       for (int i = 0; i < n; ++i) Must(client->js_publish_async("bt.a", value), "publish_async");
       Must(client->js_publish_async_complete(std::chrono::seconds(30)), "complete");
-      auto t1 = Clock::now();
+      return Rate(n, Clock::now() - t0);
+    };
+    auto raw_side = [&] {
+      auto t0 = Clock::now();
       for (int i = 0; i < n; ++i)
-        Check(
-            js_PublishAsync(raw.js, "br.a", value.data(), static_cast<int>(value.size()), nullptr),
-            "js_PublishAsync");
+        Check(js_PublishAsync(raw.js, "br.a", value.data(), static_cast<int>(value.size()),
+                              nullptr),
+              "js_PublishAsync");
       jsPubOptions po;
       jsPubOptions_Init(&po);
       po.MaxWait = 30000;
       Check(js_PublishAsyncComplete(raw.js, &po), "js_PublishAsyncComplete");
-      auto t2 = Clock::now();
-      t.push_back(Rate(n, t1 - t0));
-      w.push_back(Rate(n, t2 - t1));
+      return Rate(n, Clock::now() - t0);
+    };
+    for (int rep = 0; rep < a.reps; ++rep) {
+      if (rep % 2 == 0) {
+        t.push_back(tower_side());
+        w.push_back(raw_side());
+      } else {
+        w.push_back(raw_side());
+        t.push_back(tower_side());
+      }
     }
     double mt = Median(t), mw = Median(w);
     std::printf("%-22s tower %9.0f msg/s   raw %9.0f msg/s   ratio %.3f\n", "js.publish_async", mt,
