@@ -1,8 +1,8 @@
 // The nats plugin's connection and the helpers its operations share.
 #include "conn.hpp"
 
+#include <algorithm>
 #include <charconv>
-
 #include <chrono>
 #include <cstring>
 
@@ -355,7 +355,9 @@ Error CheckObjBucket(std::string_view bucket) {
   return CheckChars(bucket, "-_", "object store bucket name", "[A-Za-z0-9_-]");
 }
 
-Error SetHeaders(natsMsg* msg, std::string_view text, std::string_view op) {
+Error ForEachHeader(
+    std::string_view text, std::string_view op,
+    const std::function<Error(const std::string& name, std::string_view value)>& fn) {
   size_t start = 0;
   while (start < text.size()) {
     size_t end = text.find('\n', start);
@@ -376,10 +378,68 @@ Error SetHeaders(natsMsg* msg, std::string_view text, std::string_view op) {
       if (c <= ' ' || c == 0x7f)
         return Bad(std::string(op) + ": header name '" + name + "' is invalid");
     }
-    natsStatus s = natsMsgHeader_Add(msg, name.c_str(), std::string(value).c_str());
-    if (s != NATS_OK) return FromNats(s, std::string(op) + ": header " + name);
+    if (Error e = fn(name, value); !e.ok()) return e;
   }
   return Error::Ok();
+}
+
+Error SetHeaders(natsMsg* msg, std::string_view text, std::string_view op) {
+  return ForEachHeader(text, op, [&](const std::string& name, std::string_view value) {
+    natsStatus s = natsMsgHeader_Add(msg, name.c_str(), std::string(value).c_str());
+    if (s != NATS_OK) return FromNats(s, std::string(op) + ": header " + name);
+    return Error::Ok();
+  });
+}
+
+Error SubjectDataHeaders(const MeshArgs& a, std::string_view* subject, std::string_view* data,
+                         std::string_view* headers) {
+  if (Error e = a.count(2, 3, "SUBJECT DATA [HEADERS]"); !e.ok()) return e;
+  if (Error e = a.text(0, "SUBJECT", subject); !e.ok()) return e;
+  if (Error e = a.text(1, "DATA", data); !e.ok()) return e;
+  if (a.has(2)) {
+    if (Error e = a.text(2, "HEADERS", headers); !e.ok()) return e;
+  }
+  return Error::Ok();
+}
+
+Error OptionPairs::Parse(const MeshArgs& a, size_t first, std::span<const std::string_view> known) {
+  std::string list;
+  for (auto k : known) list += (list.empty() ? "" : ", ") + std::string(k);
+  for (size_t i = first; i < a.size(); i += 2) {
+    std::string_view name;
+    if (Error e = a.text(i, "option name", &name); !e.ok()) return e;
+    std::string quoted = "'" + std::string(name) + "'";
+    if (std::find(known.begin(), known.end(), name) == known.end())
+      return a.invalid("unknown option " + quoted + " (known: " + list + ")");
+    if (i + 1 >= a.size()) {
+      return a.invalid("option " + quoted +
+                       " has no value (options are NAME VALUE pairs; known: " + list + ")");
+    }
+    if (Find(name) != 0) return a.invalid("option " + quoted + " is given twice");
+    pairs_.push_back({std::string(name), i + 1});
+  }
+  return Error::Ok();
+}
+
+size_t OptionPairs::Find(std::string_view name) const {
+  for (const auto& p : pairs_)
+    if (p.name == name) return p.index;
+  return 0;
+}
+
+Error TakeAsyncFailures(Conn& conn, std::string_view op, int32_t code) {
+  uint64_t failed = 0;
+  std::string first;
+  {
+    std::lock_guard lock(conn.async_mu);
+    failed = conn.async_failed;
+    first = std::move(conn.async_first_error);
+    conn.async_failed = 0;
+    conn.async_first_error.clear();
+  }
+  if (failed == 0) return Error::Ok();
+  return Error::Make(code, std::string(op) + ": " + std::to_string(failed) +
+                               " asynchronous publish(es) failed; the first: " + first);
 }
 
 MsgView::MsgView(natsMsg* m) {

@@ -7,6 +7,8 @@
 #include <nats/nats.h>
 
 #include <cstdint>
+#include <functional>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -135,6 +137,48 @@ Error CheckObjBucket(std::string_view bucket);
 // Message headers given as text: lines "Name: value" separated by "\n"
 // (or "\r\n"). Sets them on msg.
 Error SetHeaders(natsMsg* msg, std::string_view text, std::string_view op);
+
+// Walks header text as SetHeaders reads it: lines "Name: value" separated
+// by "\n" (or "\r\n"), blank lines skipped, one space-trimmed value per
+// line. Checks each line's shape and name (InvalidArgument naming `op`),
+// then calls `fn(name, value)`; stops at the first error, its or fn's.
+Error ForEachHeader(
+    std::string_view text, std::string_view op,
+    const std::function<Error(const std::string& name, std::string_view value)>& fn);
+
+// The arguments SUBJECT DATA [HEADERS] of a publishing operation (count
+// and types checked; *headers stays empty when absent). The subject is not
+// checked.
+Error SubjectDataHeaders(const MeshArgs& a, std::string_view* subject, std::string_view* data,
+                         std::string_view* headers);
+
+// Trailing NAME VALUE option pairs of an operation, from argument `first`
+// on. Parse checks that every NAME is text, one of `known`, followed by a
+// value and given once (InvalidArgument otherwise: an unknown name's error
+// lists the known ones); the caller reads each value at its index.
+class OptionPairs {
+ public:
+  struct Pair {
+    std::string name;
+    size_t index;  // of the value
+  };
+  Error Parse(const MeshArgs& a, size_t first, std::span<const std::string_view> known);
+  Error Parse(const MeshArgs& a, size_t first, std::initializer_list<std::string_view> known) {
+    return Parse(a, first, std::span<const std::string_view>(known.begin(), known.size()));
+  }
+  // The index of option `name`'s value, or 0 when it was not given.
+  size_t Find(std::string_view name) const;
+  // The options given, in argument order.
+  const std::vector<Pair>& pairs() const { return pairs_; }
+
+ private:
+  std::vector<Pair> pairs_;
+};
+
+// Takes (and resets) the connection's count of failed asynchronous
+// JetStream publishes: Ok when none failed, else `code` with
+// "<op>: <n> asynchronous publish(es) failed; the first: <reason>".
+Error TakeAsyncFailures(Conn& conn, std::string_view op, int32_t code);
 
 // A natsMsg seen as a tower_mesh_msg (headers and JetStream metadata
 // included); valid while the natsMsg lives.

@@ -39,12 +39,7 @@ Error CheckPayload(const Conn& c, const MeshArgs& a, std::string_view subject, s
 // publish SUBJECT DATA [HEADERS] -> null
 Error Publish(Conn& c, const MeshArgs& a, const MeshResult& out, const tower_mesh_handler*) {
   std::string_view subject, data, headers;
-  if (Error e = a.count(2, 3, "SUBJECT DATA [HEADERS]"); !e.ok()) return e;
-  if (Error e = a.text(0, "SUBJECT", &subject); !e.ok()) return e;
-  if (Error e = a.text(1, "DATA", &data); !e.ok()) return e;
-  if (a.has(2)) {
-    if (Error e = a.text(2, "HEADERS", &headers); !e.ok()) return e;
-  }
+  if (Error e = SubjectDataHeaders(a, &subject, &data, &headers); !e.ok()) return e;
   if (Error e = CheckSubject(subject, false, "publish subject"); !e.ok()) return e;
   if (Error e = CheckPayload(c, a, subject, data.size()); !e.ok()) return e;
   natsStatus s;

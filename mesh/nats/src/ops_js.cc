@@ -206,40 +206,6 @@ Error ValText(const MeshArgs& a, size_t i, std::string_view name, std::string* o
   return Error::Ok();
 }
 
-// Trailing NAME VALUE options from argument `first` on: name -> index of
-// the value. InvalidArgument for an odd count, an unknown name (listing the
-// known ones) or a repeated one.
-class Options {
- public:
-  Error Parse(const MeshArgs& a, size_t first, std::initializer_list<std::string_view> known) {
-    std::string list;
-    for (auto k : known) list += (list.empty() ? "" : ", ") + Str(k);
-    if (a.size() > first && (a.size() - first) % 2 != 0) {
-      return a.invalid("options must be NAME VALUE pairs (known: " + list + ")");
-    }
-    for (size_t i = first; i + 1 < a.size(); i += 2) {
-      std::string_view name;
-      if (Error e = a.text(i, "option name", &name); !e.ok()) return e;
-      if (std::find(known.begin(), known.end(), name) == known.end())
-        return a.invalid("unknown option '" + Str(name) + "' (known: " + list + ")");
-      for (const auto& [n, idx] : opts_) {
-        if (n == name) return a.invalid("option '" + Str(name) + "' is given twice");
-      }
-      opts_.emplace_back(Str(name), i + 1);
-    }
-    return Error::Ok();
-  }
-  // The index of option `name`'s value, or 0 when absent.
-  size_t Find(std::string_view name) const {
-    for (const auto& [n, idx] : opts_)
-      if (n == name) return idx;
-    return 0;
-  }
-
- private:
-  std::vector<std::pair<std::string, size_t>> opts_;
-};
-
 // ---------------------------------------------------------------------------
 // Records.
 
@@ -337,7 +303,7 @@ Error StreamCreate(Conn& c, const MeshArgs& a, const MeshResult& out, const towe
   if (a.size() < 1) return a.count(1, 1, "NAME [NAME VALUE]...");
   if (Error e = a.text(0, "NAME", &name); !e.ok()) return e;
   if (Error e = CheckStreamName(name, "stream name"); !e.ok()) return a.invalid(e.message);
-  Options o;
+  OptionPairs o;
   if (Error e =
           o.Parse(a, 1,
                   {"subjects", "storage", "replicas", "retention", "max_msgs", "max_bytes",
@@ -571,7 +537,7 @@ Error StreamPurge(Conn& c, const MeshArgs& a, const MeshResult& out, const tower
 // ---------------------------------------------------------------------------
 // Publishing.
 
-Error PubOptions(const MeshArgs& a, const Options& o, jsPubOptions* po, std::string* msg_id,
+Error PubOptions(const MeshArgs& a, const OptionPairs& o, jsPubOptions* po, std::string* msg_id,
                  std::string* expect_stream) {
   if (size_t i = o.Find("msg_id")) {
     if (Error e = ValText(a, i, "msg_id", msg_id); !e.ok()) return e;
@@ -622,7 +588,7 @@ Error JsPublish(Conn& c, const MeshArgs& a, const MeshResult& out, const tower_m
   if (Error e = a.text(0, "SUBJECT", &subject); !e.ok()) return e;
   if (Error e = a.text(1, "DATA", &data); !e.ok()) return e;
   if (Error e = CheckSubject(subject, false, "js.publish subject"); !e.ok()) return e;
-  Options o;
+  OptionPairs o;
   if (Error e = o.Parse(a, 2,
                         {"headers", "msg_id", "expect_stream", "expect_last_seq",
                          "expect_last_subject_seq", "expect_no_message", "timeout"});
@@ -681,12 +647,7 @@ std::shared_ptr<AsyncState> Async(Conn& c) {
 //   (too many acknowledgements pending for longer than the stall wait).
 Error JsPublishAsync(Conn& c, const MeshArgs& a, const MeshResult& out, const tower_mesh_handler*) {
   std::string_view subject, data, headers;
-  if (Error e = a.count(2, 3, "SUBJECT DATA [HEADERS]"); !e.ok()) return e;
-  if (Error e = a.text(0, "SUBJECT", &subject); !e.ok()) return e;
-  if (Error e = a.text(1, "DATA", &data); !e.ok()) return e;
-  if (a.has(2)) {
-    if (Error e = a.text(2, "HEADERS", &headers); !e.ok()) return e;
-  }
+  if (Error e = SubjectDataHeaders(a, &subject, &data, &headers); !e.ok()) return e;
   if (Error e = CheckSubject(subject, false, "js.publish_async subject"); !e.ok()) return e;
   std::string subj(subject);
   natsStatus s;
@@ -735,20 +696,7 @@ Error JsPublishAsyncComplete(Conn& c, const MeshArgs& a, const MeshResult& out,
     queued = st->queued;
     st->queued = 0;
   }
-  uint64_t failed = 0;
-  std::string first;
-  {
-    std::lock_guard lock(c.async_mu);
-    failed = c.async_failed;
-    first = std::move(c.async_first_error);
-    c.async_failed = 0;
-    c.async_first_error.clear();
-  }
-  if (failed > 0) {
-    return Error::Make(TOWER_E_ABORTED,
-                       "js.publish_async_complete: " + std::to_string(failed) +
-                           " asynchronous publish(es) failed; the first: " + first);
-  }
+  if (Error e = TakeAsyncFailures(c, a.op(), TOWER_E_ABORTED); !e.ok()) return e;
   out.set_int(static_cast<int64_t>(queued));
   return Error::Ok();
 }
@@ -798,7 +746,7 @@ Error ConsumerCreate(Conn& c, const MeshArgs& a, const MeshResult& out, const to
   std::string stream;
   if (a.size() < 1) return a.count(1, 1, "STREAM [NAME VALUE]...");
   if (Error e = StreamArg(a, 0, &stream); !e.ok()) return e;
-  Options o;
+  OptionPairs o;
   if (Error e = o.Parse(a, 1,
                         {"durable", "filter_subject", "deliver", "start_sequence", "start_time",
                          "ack_policy", "ack_wait", "max_deliver", "max_ack_pending",
@@ -1194,7 +1142,7 @@ Error JsSubscribe(Conn& c, const MeshArgs& a, const tower_mesh_handler* handler,
   if (Error e = a.text(0, "SUBJECT", &subject); !e.ok()) return e;
   if (Error e = CheckSubject(subject, true, "js.subscribe subject"); !e.ok()) return e;
   if (handler == nullptr || handler->on_msg == nullptr) return a.invalid("no message handler");
-  Options o;
+  OptionPairs o;
   if (Error e = o.Parse(a, 1, {"durable", "queue", "deliver", "manual_ack", "stream"}); !e.ok())
     return e;
   jsSubOptions so;

@@ -142,32 +142,6 @@ bool DeliverEntry(const tower_mesh_handler* h, kvEntry* e, const std::string& st
   return sdk::deliver(h, m);
 }
 
-// Trailing NAME VALUE option pairs from argument `first` on.
-struct OptionArg {
-  std::string name;
-  size_t index;  // of the value
-};
-Error ParseOptionPairs(const MeshArgs& args, size_t first,
-                       std::initializer_list<std::string_view> known, std::vector<OptionArg>* out) {
-  std::string known_list;
-  for (auto k : known) known_list += (known_list.empty() ? "" : ", ") + std::string(k);
-  for (size_t i = first; i < args.size(); i += 2) {
-    std::string_view name;
-    if (Error e = args.text(i, "option name", &name); !e.ok()) return e;
-    bool ok = false;
-    for (auto k : known) ok = ok || k == name;
-    if (!ok) {
-      return args.invalid("unknown option " + Q(name) + " (known: " + known_list + ")");
-    }
-    if (i + 1 >= args.size()) return args.invalid("option " + Q(name) + " has no value");
-    for (const auto& o : *out) {
-      if (o.name == name) return args.invalid("option " + Q(name) + " is given twice");
-    }
-    out->push_back({std::string(name), i + 1});
-  }
-  return Error::Ok();
-}
-
 // Bucket and key arguments at 0 and 1, checked.
 Error BucketArg(const MeshArgs& args, std::string* bucket) {
   std::string_view b;
@@ -183,6 +157,15 @@ Error BucketKeyArgs(const MeshArgs& args, std::string* bucket, std::string* key)
   if (Error e = Named(args.op(), CheckKvKey(k, false)); !e.ok()) return e;
   *key = std::string(k);
   return Error::Ok();
+}
+// The arguments BUCKET KEY VALUE (then `n` - 3 more, as `usage` says), the
+// count, types and names checked.
+Error BucketKeyValueArgs(const MeshArgs& args, std::string* bucket, std::string* key,
+                         std::string_view* value, size_t n = 3,
+                         const char* usage = "BUCKET KEY VALUE") {
+  if (Error e = args.count(n, n, usage); !e.ok()) return e;
+  if (Error e = BucketKeyArgs(args, bucket, key); !e.ok()) return e;
+  return args.text(2, "value", value);
 }
 // An optional revision argument at `i` (nullopt when absent or null).
 Error RevisionArg(const MeshArgs& args, size_t i, const char* what, std::optional<uint64_t>* out) {
@@ -451,15 +434,14 @@ Error KvCreate(Conn& conn, const MeshArgs& args, const MeshResult& out, const to
   BucketConfig cfg;
   if (Error e = args.count(1, 17, "BUCKET [NAME VALUE]..."); !e.ok()) return e;
   if (Error e = BucketArg(args, &cfg.bucket); !e.ok()) return e;
-  std::vector<OptionArg> opts;
-  if (Error e = ParseOptionPairs(args, 1,
-                                 {"replicas", "history", "ttl", "max_bytes", "max_value_size",
-                                  "storage", "description", "allow_direct"},
-                                 &opts);
+  OptionPairs opts;
+  if (Error e = opts.Parse(args, 1,
+                           {"replicas", "history", "ttl", "max_bytes", "max_value_size", "storage",
+                            "description", "allow_direct"});
       !e.ok()) {
     return e;
   }
-  for (const auto& o : opts) {
+  for (const auto& o : opts.pairs()) {
     const char* what = o.name.c_str();
     Error e;
     if (o.name == "replicas") {
@@ -587,9 +569,7 @@ Error KvGet(Conn& conn, const MeshArgs& args, const MeshResult& out, const tower
 Error KvPut(Conn& conn, const MeshArgs& args, const MeshResult& out, const tower_mesh_handler*) {
   std::string bucket, key;
   std::string_view value;
-  if (Error e = args.count(3, 3, "BUCKET KEY VALUE"); !e.ok()) return e;
-  if (Error e = BucketKeyArgs(args, &bucket, &key); !e.ok()) return e;
-  if (Error e = args.text(2, "value", &value); !e.ok()) return e;
+  if (Error e = BucketKeyValueArgs(args, &bucket, &key, &value); !e.ok()) return e;
   uint64_t rev = 0;
   if (Error e =
           kvimpl::Write(conn, args.op(), bucket, key, value, WriteKind::kPut, std::nullopt, &rev);
@@ -607,9 +587,7 @@ Error KvCreateKey(Conn& conn, const MeshArgs& args, const MeshResult& out,
                   const tower_mesh_handler*) {
   std::string bucket, key;
   std::string_view value;
-  if (Error e = args.count(3, 3, "BUCKET KEY VALUE"); !e.ok()) return e;
-  if (Error e = BucketKeyArgs(args, &bucket, &key); !e.ok()) return e;
-  if (Error e = args.text(2, "value", &value); !e.ok()) return e;
+  if (Error e = BucketKeyValueArgs(args, &bucket, &key, &value); !e.ok()) return e;
   uint64_t rev = 0;
   if (Error e = kvimpl::CreateKey(conn, args.op(), bucket, key, value, &rev, nullptr); !e.ok())
     return e;
@@ -624,9 +602,11 @@ Error KvUpdate(Conn& conn, const MeshArgs& args, const MeshResult& out, const to
   std::string bucket, key;
   std::string_view value;
   std::optional<uint64_t> expected;
-  if (Error e = args.count(4, 4, "BUCKET KEY VALUE EXPECTED_REVISION"); !e.ok()) return e;
-  if (Error e = BucketKeyArgs(args, &bucket, &key); !e.ok()) return e;
-  if (Error e = args.text(2, "value", &value); !e.ok()) return e;
+  if (Error e =
+          BucketKeyValueArgs(args, &bucket, &key, &value, 4, "BUCKET KEY VALUE EXPECTED_REVISION");
+      !e.ok()) {
+    return e;
+  }
   if (!args.has(3)) return args.invalid("argument 4 (expected revision) must be int, got null");
   if (Error e = RevisionArg(args, 3, "expected revision", &expected); !e.ok()) return e;
   uint64_t rev = 0;
@@ -761,9 +741,7 @@ Error KvPutAsync(Conn& conn, const MeshArgs& args, const MeshResult& out,
                  const tower_mesh_handler*) {
   std::string bucket, key;
   std::string_view value;
-  if (Error e = args.count(3, 3, "BUCKET KEY VALUE"); !e.ok()) return e;
-  if (Error e = BucketKeyArgs(args, &bucket, &key); !e.ok()) return e;
-  if (Error e = args.text(2, "value", &value); !e.ok()) return e;
+  if (Error e = BucketKeyValueArgs(args, &bucket, &key, &value); !e.ok()) return e;
   std::string subject = PublishSubjectOf(conn, bucket, key);
   natsStatus s = js_PublishAsync(conn.js, subject.c_str(), value.empty() ? nullptr : value.data(),
                                  static_cast<int>(value.size()), nullptr);
@@ -797,19 +775,7 @@ Error KvPutAsyncComplete(Conn& conn, const MeshArgs& args, const MeshResult& out
                 "asynchronous puts still pending after " + std::to_string(timeout_ms) + " ms");
   }
   if (s != NATS_OK) return FromNats(s, std::string(args.op()) + ": wait for asynchronous puts");
-  uint64_t failed = 0;
-  std::string first;
-  {
-    std::lock_guard lock(conn.async_mu);
-    failed = conn.async_failed;
-    first = std::move(conn.async_first_error);
-    conn.async_failed = 0;
-    conn.async_first_error.clear();
-  }
-  if (failed > 0) {
-    return Make(TOWER_E_IO_ERROR, args.op(),
-                std::to_string(failed) + " asynchronous publish(es) failed; the first: " + first);
-  }
+  if (Error e = TakeAsyncFailures(conn, args.op(), TOWER_E_IO_ERROR); !e.ok()) return e;
   out.set_null();
   return Error::Ok();
 }
@@ -876,14 +842,13 @@ Error KvWatch(Conn& conn, const MeshArgs& args, const tower_mesh_handler* handle
   if (Error e = args.text(1, "key filter", &filter); !e.ok()) return e;
   if (Error e = Named(args.op(), CheckKvKey(filter, true)); !e.ok()) return e;
   if (handler == nullptr || handler->on_msg == nullptr) return args.invalid("no message handler");
-  std::vector<OptionArg> opts;
-  if (Error e =
-          ParseOptionPairs(args, 2, {"updates_only", "include_history", "ignore_deletes"}, &opts);
+  OptionPairs opts;
+  if (Error e = opts.Parse(args, 2, {"updates_only", "include_history", "ignore_deletes"});
       !e.ok()) {
     return e;
   }
   bool updates_only = false, include_history = false, ignore_deletes = false;
-  for (const auto& o : opts) {
+  for (const auto& o : opts.pairs()) {
     bool* target = o.name == "updates_only"      ? &updates_only
                    : o.name == "include_history" ? &include_history
                                                  : &ignore_deletes;

@@ -640,36 +640,14 @@ std::string HeadersText(const HeaderMap& h) {
 // Parses header text ("Name: value" lines) into a map, with the same rules
 // as SetHeaders.
 Error ParseHeaders(std::string_view text, std::string_view op, HeaderMap* out) {
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(start, end - start);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    start = end + 1;
-    if (line.empty()) continue;
-    size_t colon = line.find(':');
-    if (colon == std::string_view::npos || colon == 0) {
-      return Error::Make(
-          TOWER_E_INVALID_ARGUMENT,
-          std::string(op) + ": header line '" + std::string(line) + "' is not 'Name: value'");
-    }
-    std::string name(line.substr(0, colon));
-    std::string_view value = line.substr(colon + 1);
-    while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-    for (char c : name) {
-      if (c <= ' ' || c == 0x7f) {
-        return Error::Make(TOWER_E_INVALID_ARGUMENT,
-                           std::string(op) + ": header name '" + name + "' is invalid");
-      }
-    }
+  return ForEachHeader(text, op, [&](const std::string& name, std::string_view value) {
     if (!ValidUtf8(value)) {
       return Error::Make(TOWER_E_INVALID_ARGUMENT,
                          std::string(op) + ": header '" + name + "' is not valid UTF-8");
     }
     (*out)[name].emplace_back(value);
-  }
-  return Error::Ok();
+    return Error::Ok();
+  });
 }
 
 void SetInfo(const MeshResult& out, const ObjInfo& i) {
@@ -684,6 +662,15 @@ void SetInfo(const MeshResult& out, const ObjInfo& i) {
   out.field_timestamp("mtime", i.mtime_ns);
   out.field_bool("deleted", i.deleted);
   out.field("headers", HeadersText(i.headers));
+}
+
+// Turns `i` into its object's deletion marker: deleted, with no size,
+// chunks or digest.
+void MarkDeleted(ObjInfo* i) {
+  i->deleted = true;
+  i->size = 0;
+  i->chunks = 0;
+  i->digest.clear();
 }
 
 int64_t WallNowNs() {
@@ -733,6 +720,14 @@ Error CheckName(const MeshArgs& a, std::string_view name, const char* what = "ob
   if (name.empty()) return a.invalid(std::string(what) + " is empty");
   if (!ValidUtf8(name)) return a.invalid(std::string(what) + " is not valid UTF-8");
   return Error::Ok();
+}
+
+// Arguments 0 and 1: BUCKET and object NAME, both checked.
+Error BucketAndName(const MeshArgs& a, std::string_view* bucket, std::string_view* name) {
+  if (Error e = a.text(0, "bucket", bucket); !e.ok()) return e;
+  if (Error e = a.text(1, "object name", name); !e.ok()) return e;
+  if (Error e = CheckBucket(a, *bucket); !e.ok()) return e;
+  return CheckName(a, *name);
 }
 
 // jsOptions carrying the connection's domain and timeout.
@@ -1091,7 +1086,8 @@ Error Store(Conn& conn, const MeshArgs& a, ObjInfo* info, std::string_view data,
   return Error::Ok();
 }
 
-// Trailing NAME VALUE options from argument `first` on.
+// Trailing NAME VALUE options from argument `first` on (OptionPairs), their
+// values read as each spec's kind.
 struct OptSpec {
   const char* name;
   enum Kind { kInt, kDuration, kText, kBool } kind;
@@ -1100,54 +1096,42 @@ struct OptSpec {
 struct OptValues {
   std::map<std::string, int64_t, std::less<>> ints;
   std::map<std::string, std::string, std::less<>> texts;
-  bool has(std::string_view n) const { return ints.count(n) != 0 || texts.count(n) != 0; }
 };
 
 Error ParseOpts(const MeshArgs& a, size_t first, std::initializer_list<OptSpec> specs,
                 OptValues* out) {
-  std::string known;
-  for (const auto& s : specs) known += (known.empty() ? "" : ", ") + std::string(s.name);
-  if ((a.size() - first) % 2 != 0) {
-    return a.invalid("options come as NAME VALUE pairs; option '" +
-                     (a.arg(a.size() - 1).type == TOWER_VALUE_STRING
-                          ? std::string(sdk::view(a.arg(a.size() - 1).bytes))
-                          : std::string("?")) +
-                     "' has no value (known options: " + known + ")");
-  }
-  for (size_t i = first; i < a.size(); i += 2) {
-    std::string_view name;
-    if (Error e = a.text(i, "option name", &name); !e.ok()) return e;
+  std::vector<std::string_view> known;
+  for (const auto& s : specs) known.emplace_back(s.name);
+  OptionPairs pairs;
+  if (Error e = pairs.Parse(a, first, known); !e.ok()) return e;
+  for (const auto& [name, i] : pairs.pairs()) {
     const OptSpec* spec = nullptr;
     for (const auto& s : specs)
       if (name == s.name) spec = &s;
-    if (spec == nullptr) {
-      return a.invalid("unknown option '" + std::string(name) + "' (known: " + known + ")");
-    }
-    if (out->has(name)) return a.invalid("option '" + std::string(name) + "' is given twice");
-    std::string what = "value of option " + std::string(name);
+    std::string what = "value of option " + name;
     switch (spec->kind) {
       case OptSpec::kInt: {
         int64_t v = 0;
-        if (Error e = a.integer(i + 1, what.c_str(), &v); !e.ok()) return e;
-        out->ints[std::string(name)] = v;
+        if (Error e = a.integer(i, what.c_str(), &v); !e.ok()) return e;
+        out->ints[name] = v;
         break;
       }
       case OptSpec::kDuration: {
         int64_t v = 0;
-        if (Error e = a.duration(i + 1, what.c_str(), &v); !e.ok()) return e;
-        out->ints[std::string(name)] = v;
+        if (Error e = a.duration(i, what.c_str(), &v); !e.ok()) return e;
+        out->ints[name] = v;
         break;
       }
       case OptSpec::kBool: {
         bool v = false;
-        if (Error e = a.boolean(i + 1, what.c_str(), &v); !e.ok()) return e;
-        out->ints[std::string(name)] = v ? 1 : 0;
+        if (Error e = a.boolean(i, what.c_str(), &v); !e.ok()) return e;
+        out->ints[name] = v ? 1 : 0;
         break;
       }
       case OptSpec::kText: {
         std::string_view v;
-        if (Error e = a.text(i + 1, what.c_str(), &v); !e.ok()) return e;
-        out->texts[std::string(name)] = std::string(v);
+        if (Error e = a.text(i, what.c_str(), &v); !e.ok()) return e;
+        out->texts[name] = std::string(v);
         break;
       }
     }
@@ -1352,10 +1336,7 @@ Error ObjPut(Conn& conn, const MeshArgs& a, const MeshResult& out, const tower_m
 Error ObjGet(Conn& conn, const MeshArgs& a, const MeshResult& out, const tower_mesh_handler*) {
   if (Error e = a.count(2, 2, "BUCKET NAME"); !e.ok()) return e;
   std::string_view bucket, name;
-  if (Error e = a.text(0, "bucket", &bucket); !e.ok()) return e;
-  if (Error e = a.text(1, "object name", &name); !e.ok()) return e;
-  if (Error e = CheckBucket(a, bucket); !e.ok()) return e;
-  if (Error e = CheckName(a, name); !e.ok()) return e;
+  if (Error e = BucketAndName(a, &bucket, &name); !e.ok()) return e;
   ObjInfo info;
   std::string data;
   if (Error e = ReadObject(conn, a, bucket, name, &info, &data); !e.ok()) return e;
@@ -1471,10 +1452,7 @@ Error ObjList(Conn& conn, const MeshArgs& a, const MeshResult& out, const tower_
 Error ObjExists(Conn& conn, const MeshArgs& a, const MeshResult& out, const tower_mesh_handler*) {
   if (Error e = a.count(2, 2, "BUCKET NAME"); !e.ok()) return e;
   std::string_view bucket, name;
-  if (Error e = a.text(0, "bucket", &bucket); !e.ok()) return e;
-  if (Error e = a.text(1, "object name", &name); !e.ok()) return e;
-  if (Error e = CheckBucket(a, bucket); !e.ok()) return e;
-  if (Error e = CheckName(a, name); !e.ok()) return e;
+  if (Error e = BucketAndName(a, &bucket, &name); !e.ok()) return e;
   ObjInfo info;
   bool found = false;
   if (Error e = ReadMeta(conn, a, bucket, name, &info, &found); !e.ok()) return e;
@@ -1489,18 +1467,12 @@ Error ObjExists(Conn& conn, const MeshArgs& a, const MeshResult& out, const towe
 Error ObjDelete(Conn& conn, const MeshArgs& a, const MeshResult& out, const tower_mesh_handler*) {
   if (Error e = a.count(2, 2, "BUCKET NAME"); !e.ok()) return e;
   std::string_view bucket, name;
-  if (Error e = a.text(0, "bucket", &bucket); !e.ok()) return e;
-  if (Error e = a.text(1, "object name", &name); !e.ok()) return e;
-  if (Error e = CheckBucket(a, bucket); !e.ok()) return e;
-  if (Error e = CheckName(a, name); !e.ok()) return e;
+  if (Error e = BucketAndName(a, &bucket, &name); !e.ok()) return e;
   ObjInfo info;
   if (Error e = ReadLive(conn, a, bucket, name, &info); !e.ok()) return e;
   info.bucket = std::string(bucket);
   info.name = std::string(name);
-  info.deleted = true;
-  info.size = 0;
-  info.chunks = 0;
-  info.digest.clear();
+  MarkDeleted(&info);
   if (Error e = PublishMeta(conn, a, info); !e.ok()) return e;
   if (!info.nuid.empty() && !info.link.has_value()) {
     if (Error e = Purge(conn, a, bucket, ChunkSubject(bucket, info.nuid)); !e.ok()) return e;
@@ -1581,10 +1553,7 @@ Error ObjMove(Conn& conn, const MeshArgs& a, const MeshResult& out, const tower_
   ObjInfo gone = info;
   gone.bucket = std::string(bucket);
   gone.name = std::string(src);
-  gone.deleted = true;
-  gone.size = 0;
-  gone.chunks = 0;
-  gone.digest.clear();
+  MarkDeleted(&gone);
   if (Error e = PublishMeta(conn, a, gone); !e.ok()) {
     return Error::Make(e.code, e.message + " (" + std::string(dst) +
                                    " is written; the source is not marked deleted)");
@@ -1606,10 +1575,7 @@ Error ObjUpdateMeta(Conn& conn, const MeshArgs& a, const MeshResult& out,
                     const tower_mesh_handler*) {
   if (a.size() < 2) return a.count(2, 2, "BUCKET NAME [NAME VALUE]...");
   std::string_view bucket, name;
-  if (Error e = a.text(0, "bucket", &bucket); !e.ok()) return e;
-  if (Error e = a.text(1, "object name", &name); !e.ok()) return e;
-  if (Error e = CheckBucket(a, bucket); !e.ok()) return e;
-  if (Error e = CheckName(a, name); !e.ok()) return e;
+  if (Error e = BucketAndName(a, &bucket, &name); !e.ok()) return e;
   OptValues o;
   if (Error e = ParseOpts(a, 2, {{"description", OptSpec::kText}, {"headers", OptSpec::kText}}, &o);
       !e.ok()) {

@@ -4,7 +4,7 @@
 #include <netdb.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -14,10 +14,14 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <condition_variable>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <functional>
+#include <mutex>
 #include <optional>
+#include <thread>
 #include <vector>
 
 extern char** environ;
@@ -27,6 +31,120 @@ namespace {
 
 using tower::sdk::Error;
 using Clock = std::chrono::steady_clock;
+
+// Forks every nats-server from one thread that lives as long as the
+// process. The child asks for SIGKILL when its parent dies
+// (PR_SET_PDEATHSIG), and Linux means the forking *thread* by "parent":
+// forking from this thread makes it "when this process dies", so a
+// nats-server never outlives a towerd killed with SIGKILL, whichever thread
+// started or restarted it.
+class Spawner {
+ public:
+  static Spawner& Get() {
+    static Spawner* s = new Spawner();  // never destroyed: its thread runs until exit
+    return *s;
+  }
+  // Runs binary with argv, stdin from /dev/null, stdout and stderr to
+  // log_fd, in its own process group with default signals. 0 or an errno
+  // (of fork, or of the exec in the child).
+  int Spawn(const std::string& binary, const std::vector<std::string>& argv, int log_fd,
+            pid_t* pid) {
+    std::unique_lock lock(mu_);
+    idle_.wait(lock, [&] { return !busy_; });
+    busy_ = true;
+    int rc = 0;
+    bool done = false;
+    job_ = [&] {
+      rc = Fork(binary, argv, log_fd, pid);
+      done = true;
+    };
+    work_.notify_one();
+    finished_.wait(lock, [&] { return done; });
+    busy_ = false;
+    idle_.notify_one();
+    return rc;
+  }
+
+ private:
+  Spawner() {
+    std::thread([this] {
+      std::unique_lock lock(mu_);
+      for (;;) {
+        work_.wait(lock, [&] { return static_cast<bool>(job_); });
+        auto job = std::move(job_);
+        job_ = nullptr;
+        job();
+        finished_.notify_all();
+      }
+    }).detach();
+  }
+
+  static int Fork(const std::string& binary, const std::vector<std::string>& args, int log_fd,
+                  pid_t* pid) {
+    std::vector<char*> argv;
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    int devnull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    int report[2];  // the exec's errno, if it fails; closed by a successful exec
+    if (devnull < 0 || ::pipe2(report, O_CLOEXEC) != 0) {
+      int e = errno;
+      if (devnull >= 0) ::close(devnull);
+      return e;
+    }
+    pid_t parent = ::getpid();
+    pid_t child = ::fork();
+    if (child < 0) {
+      int e = errno;
+      ::close(devnull);
+      ::close(report[0]);
+      ::close(report[1]);
+      return e;
+    }
+    if (child == 0) {  // only async-signal-safe calls from here on
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+      if (::getppid() != parent) ::_exit(127);  // the parent died already
+      ::setpgid(0, 0);
+      struct sigaction dfl {};
+      dfl.sa_handler = SIG_DFL;
+      for (int sig = 1; sig < NSIG; ++sig) ::sigaction(sig, &dfl, nullptr);
+      sigset_t none;
+      sigemptyset(&none);
+      ::sigprocmask(SIG_SETMASK, &none, nullptr);
+      ::dup2(devnull, 0);
+      ::dup2(log_fd, 1);
+      ::dup2(log_fd, 2);
+      int keep = report[1] > 2 ? report[1] : ::dup(report[1]);
+      for (int fd = 3; fd < 65536; ++fd) {
+        if (fd != keep) ::close(fd);
+      }
+      ::fcntl(keep, F_SETFD, FD_CLOEXEC);
+      ::execve(binary.c_str(), argv.data(), environ);
+      int e = errno;
+      ssize_t w = ::write(keep, &e, sizeof(e));
+      (void)w;
+      ::_exit(127);
+    }
+    ::close(devnull);
+    ::close(report[1]);
+    int e = 0;
+    ssize_t n;
+    do {
+      n = ::read(report[0], &e, sizeof(e));
+    } while (n < 0 && errno == EINTR);
+    ::close(report[0]);
+    if (n == static_cast<ssize_t>(sizeof(e))) {
+      ::waitpid(child, nullptr, 0);  // the exec failed: reap the child
+      return e;
+    }
+    *pid = child;
+    return 0;
+  }
+
+  std::mutex mu_;
+  std::condition_variable work_, finished_, idle_;
+  std::function<void()> job_;
+  bool busy_ = false;
+};
 
 constexpr std::chrono::milliseconds kProbeTimeout{500};
 constexpr std::chrono::milliseconds kProbeInterval{20};       // For the first second...
@@ -618,29 +736,8 @@ Error Supervisor::SpawnLocked(pid_t* pid) {
     return Error::Make(TOWER_E_IO_ERROR,
                        "cannot open nats-server log " + log + ": " + Errno(errno));
   }
-  posix_spawn_file_actions_t actions;
-  posix_spawnattr_t attr;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawnattr_init(&attr);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, log_fd.get(), 1);
-  posix_spawn_file_actions_adddup2(&actions, log_fd.get(), 2);
-  posix_spawn_file_actions_addclosefrom_np(&actions, 3);
-  sigset_t none;
-  sigset_t all;
-  sigemptyset(&none);
-  sigfillset(&all);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setsigdefault(&attr, &all);
-  posix_spawnattr_setpgroup(&attr, 0);
-  posix_spawnattr_setflags(&attr,
-                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  std::string arg_c = "-c";
-  std::vector<char*> argv = {binary_path_.data(), arg_c.data(), conf.data(), nullptr};
   pid_t child = -1;
-  int rc = ::posix_spawn(&child, binary_path_.c_str(), &actions, &attr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
+  int rc = Spawner::Get().Spawn(binary_path_, {binary_path_, "-c", conf}, log_fd.get(), &child);
   if (rc != 0) {
     return Error::Make(rc == ENOENT ? TOWER_E_NOT_FOUND : TOWER_E_IO_ERROR,
                        "cannot run nats-server binary " + binary_path_ + ": " + Errno(rc));

@@ -1,21 +1,18 @@
 // Core messaging operations of the nats plugin against a real nats-server.
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <condition_variable>
-#include <filesystem>
 #include <mutex>
 #include <thread>
 
 #include "node_options.hpp"
 #include "op_harness.hpp"
 #include "supervisor.hpp"
+#include "test_util.hpp"
 
 namespace tower::mesh::nats {
 namespace {
 
 using testing::CallOp;
-using testing::Msg;
 using testing::Val;
 
 class CoreTest : public ::testing::Test {
@@ -25,15 +22,13 @@ class CoreTest : public ::testing::Test {
     cfg.server_name = "core1";
     sv_ = std::make_unique<Supervisor>(cfg);
     ASSERT_TRUE(sv_->Start().ok()) << sv_->LogTail(20);
-    ASSERT_TRUE(Conn::Open({{"servers", sv_->client_url()}}, &conn_).ok());
+    conn_ = testing::Connect(sv_->client_url());
+    ASSERT_NE(conn_, nullptr);
   }
   std::unique_ptr<Sub> Subscribe(const char* op, std::vector<Val> args, tower_mesh_handler h,
                                  Error* err = nullptr) {
-    std::vector<tower_value> abi;
-    for (const auto& a : args) abi.push_back(a.Abi());
-    const OpDef* d = testing::FindOp(CoreOps(), op);
     std::unique_ptr<Sub> sub;
-    Error e = d->subscribe(*conn_, MeshArgs(d->name, abi.data(), abi.size()), &h, &sub);
+    Error e = testing::SubscribeOp(*conn_, CoreOps(), op, args, h, &sub);
     if (err != nullptr) *err = e;
     return sub;
   }
@@ -45,23 +40,8 @@ class CoreTest : public ::testing::Test {
 };
 
 // Collects messages delivered on NATS.c's threads.
-struct Inbox {
-  std::mutex mu;
-  std::condition_variable cv;
-  std::vector<Msg> msgs;
-  tower_mesh_handler handler() {
-    return {this, [](void* c, const tower_mesh_msg* m) -> int32_t {
-              auto* self = static_cast<Inbox*>(c);
-              std::lock_guard lock(self->mu);
-              self->msgs.push_back(Msg::From(*m));
-              self->cv.notify_all();
-              return 0;
-            }};
-  }
-  bool WaitFor(size_t n, int ms = 5000) {
-    std::unique_lock lock(mu);
-    return cv.wait_for(lock, std::chrono::milliseconds(ms), [&] { return msgs.size() >= n; });
-  }
+struct Inbox : testing::Collector {
+  bool WaitFor(size_t n, int ms = 5000) { return WaitCount(n, std::chrono::milliseconds(ms)); }
   size_t size() {
     std::lock_guard lock(mu);
     return msgs.size();

@@ -1,16 +1,10 @@
 // Tests of the JetStream operations (ops_js.cc) against real nats-server
 // processes on 127.0.0.1 (ephemeral ports, temporary dirs).
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <stdlib.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <filesystem>
-#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -25,44 +19,23 @@
 #include "node_config.hpp"
 #include "op_harness.hpp"
 #include "supervisor.hpp"
+#include "test_util.hpp"
 
 namespace tower::mesh::nats {
 namespace {
 
-using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 using testing::CallOp;
+using testing::Clock;
 using testing::FindOp;
+using testing::JetStreamCluster;
 using testing::Msg;
 using testing::Outcome;
+using testing::RawHttpGet;
 using testing::Val;
+using testing::WaitFor;
 
 constexpr int64_t kMs = 1000000;
-
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = "/tmp/tower-js-test-XXXXXX";
-    if (::mkdtemp(tmpl.data()) != nullptr) path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-  }
-  std::string Sub(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
-
-bool WaitFor(const std::function<bool()>& pred, milliseconds limit) {
-  auto end = Clock::now() + limit;
-  while (Clock::now() < end) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(milliseconds(20));
-  }
-  return pred();
-}
 
 Outcome Call(Conn& c, const char* op, const std::vector<Val>& args, size_t stop_after = 0) {
   return CallOp(c, JsOps(), op, args, stop_after);
@@ -94,67 +67,26 @@ std::vector<std::string> Names(const Outcome& o) {
 class Collector {
  public:
   Error Start(Conn& c, const std::vector<Val>& args) {
-    const OpDef* d = FindOp(JsOps(), "js.subscribe");
-    std::vector<tower_value> abi;
-    for (const auto& a : args) abi.push_back(a.Abi());
-    handler_ = {this, [](void* ctx, const tower_mesh_msg* m) -> int32_t {
-                  auto* self = static_cast<Collector*>(ctx);
-                  std::lock_guard lock(self->mu_);
-                  self->msgs_.push_back(Msg::From(*m));
-                  return 0;
-                }};
-    MeshArgs margs(d->name, abi.data(), abi.size());
-    return d->subscribe(c, margs, &handler_, &sub_);
+    return testing::SubscribeOp(c, JsOps(), "js.subscribe", args, col_.handler(), &sub_);
   }
   void Stop() { sub_.reset(); }
   size_t size() {
-    std::lock_guard lock(mu_);
-    return msgs_.size();
+    std::lock_guard lock(col_.mu);
+    return col_.msgs.size();
   }
-  std::vector<Msg> msgs() {
-    std::lock_guard lock(mu_);
-    return msgs_;
-  }
+  std::vector<Msg> msgs() { return col_.Snapshot(); }
 
  private:
-  std::mutex mu_;
-  std::vector<Msg> msgs_;
-  tower_mesh_handler handler_{};
+  testing::Collector col_;
   std::unique_ptr<Sub> sub_;
 };
 
 // One single-node JetStream server for the suite.
-class JsTest : public ::testing::Test {
+class JsTest : public testing::JetStreamSuite {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new TempDir();
-    NodeConfig cfg;
-    cfg.server_name = "js1";
-    cfg.jetstream = true;
-    cfg.store_dir = dir_->Sub("js");
-    SupervisorOptions o;
-    o.work_dir = dir_->Sub("work");
-    sv_ = new Supervisor(cfg, o);
-    Error e = sv_->Start();
-    ASSERT_TRUE(e.ok()) << e.message;
-  }
-  static void TearDownTestSuite() {
-    delete sv_;
-    delete dir_;
-  }
-  void SetUp() override {
-    ASSERT_TRUE(sv_->running());
-    Error e = Conn::Open({{"servers", sv_->client_url()}}, &conn_);
-    ASSERT_TRUE(e.ok()) << e.message;
-  }
+  static void SetUpTestSuite() { StartServer("js1"); }
   Conn& c() { return *conn_; }
-
-  static TempDir* dir_;
-  static Supervisor* sv_;
-  std::unique_ptr<Conn> conn_;
 };
-TempDir* JsTest::dir_ = nullptr;
-Supervisor* JsTest::sv_ = nullptr;
 
 TEST_F(JsTest, StreamLifecycle) {
   Outcome o = Call(c(), "stream.create",
@@ -704,28 +636,6 @@ TEST_F(JsTest, NoHandlerCallAfterTheSubscriptionStops) {
 // ---------------------------------------------------------------------------
 // A 3-node cluster: a 3-replica stream survives the loss of its leader.
 
-std::string RawHttpGet(int port, const std::string& path) {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return "";
-  timeval tv{2, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  std::string out;
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0) {
-    std::string req = "GET " + path + " HTTP/1.0\r\n\r\n";
-    if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(req.size())) {
-      char buf[4096];
-      ssize_t n;
-      while ((n = ::recv(fd, buf, sizeof(buf), 0)) > 0) out.append(buf, static_cast<size_t>(n));
-    }
-  }
-  ::close(fd);
-  return out;
-}
-
 // The message count of `stream` in the server's own store (its /jsz), -1
 // when it has none.
 int64_t LocalStreamMessages(int http_port, const std::string& stream) {
@@ -738,45 +648,12 @@ int64_t LocalStreamMessages(int http_port, const std::string& stream) {
 }
 
 TEST(JsClusterTest, ReplicatedStreamSurvivesLeaderKill) {
-  TempDir dir;
-  std::vector<NodeConfig> configs;
-  for (int i = 0; i < 3; ++i) {
-    NodeConfig c;
-    c.server_name = "n" + std::to_string(i);
-    c.jetstream = true;
-    c.store_dir = dir.Sub("js" + std::to_string(i));
-    c.cluster_name = "c3";
-    ASSERT_TRUE(ResolvePorts(c).ok());
-    configs.push_back(c);
-  }
-  for (int i = 0; i < 3; ++i) {
-    for (int j = 0; j < 3; ++j) {
-      if (i != j) {
-        configs[i].routes.push_back("nats://127.0.0.1:" + std::to_string(configs[j].cluster_port));
-      }
-    }
-  }
-  std::vector<std::unique_ptr<Supervisor>> nodes;
-  for (int i = 0; i < 3; ++i) {
-    SupervisorOptions o;
-    o.work_dir = dir.Sub("work" + std::to_string(i));
-    o.stop_timeout = milliseconds(3000);
-    o.wait_for_meta_leader = true;
-    o.ready_timeout = milliseconds(20000);
-    nodes.push_back(std::make_unique<Supervisor>(configs[i], o));
-  }
-  {
-    std::vector<Error> errors(3);
-    std::vector<std::thread> threads;
-    for (int i = 0; i < 3; ++i) threads.emplace_back([&, i] { errors[i] = nodes[i]->Start(); });
-    for (std::thread& t : threads) t.join();
-    for (int i = 0; i < 3; ++i) ASSERT_TRUE(errors[i].ok()) << i << ": " << errors[i].message;
-  }
-  std::string all;
-  for (auto& n : nodes) all += (all.empty() ? "" : ",") + n->client_url();
-  std::unique_ptr<Conn> conn;
-  Error e = Conn::Open({{"servers", all}, {"timeout", "2s"}}, &conn);
+  JetStreamCluster cluster;
+  Error e = cluster.Start("n", "c3");
   ASSERT_TRUE(e.ok()) << e.message;
+  auto& nodes = cluster.nodes;
+  std::unique_ptr<Conn> conn = testing::Connect(cluster.ClientUrls(), {{"timeout", "2s"}});
+  ASSERT_NE(conn, nullptr);
 
   Outcome o;
   ASSERT_TRUE(WaitFor(
@@ -826,9 +703,7 @@ TEST(JsClusterTest, ReplicatedStreamSurvivesLeaderKill) {
   o = Call(*conn, "stream.info", {Val::Str("HA")});
   ASSERT_OK(o);
   std::string leader = StrField(o, "leader");
-  int victim = -1;
-  for (int i = 0; i < 3; ++i)
-    if (nodes[i]->config().server_name == leader) victim = i;
+  int victim = cluster.IndexOf(leader);
   ASSERT_GE(victim, 0) << "leader '" << leader << "'";
   auto t0 = Clock::now();
   nodes[victim]->Kill();
@@ -853,9 +728,8 @@ TEST(JsClusterTest, ReplicatedStreamSurvivesLeaderKill) {
   t0 = Clock::now();
   e = nodes[victim]->Start();
   ASSERT_TRUE(e.ok()) << e.message;
-  std::unique_ptr<Conn> solo;
-  e = Conn::Open({{"servers", nodes[victim]->client_url()}}, &solo);
-  ASSERT_TRUE(e.ok()) << e.message;
+  std::unique_ptr<Conn> solo = testing::Connect(nodes[victim]->client_url());
+  ASSERT_NE(solo, nullptr);
   int64_t seen = -1, local = -1;
   EXPECT_TRUE(WaitFor(
       [&] {
@@ -870,9 +744,7 @@ TEST(JsClusterTest, ReplicatedStreamSurvivesLeaderKill) {
               std::chrono::duration<double>(Clock::now() - t0).count());
   solo.reset();
   conn.reset();
-  std::vector<std::thread> threads;
-  for (int i = 0; i < 3; ++i) threads.emplace_back([&, i] { nodes[i]->Stop(); });
-  for (std::thread& t : threads) t.join();
+  cluster.Stop();
 }
 
 }  // namespace

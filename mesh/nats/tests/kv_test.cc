@@ -3,17 +3,12 @@
 // single JetStream node shared by most tests, and a 3-node cluster that
 // loses its stream leader while a writer keeps going.
 #include <nats/nats.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <filesystem>
-#include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -23,58 +18,27 @@
 #include "conn.hpp"
 #include "op_harness.hpp"
 #include "supervisor.hpp"
+#include "test_util.hpp"
 
 namespace tower::mesh::nats {
 namespace {
 
+using std::chrono::milliseconds;
 using testing::CallOp;
+using testing::Clock;
+using testing::Collector;
+using testing::Connect;
+using testing::Contains;
+using testing::JetStreamCluster;
 using testing::Msg;
 using testing::Outcome;
+using testing::Seconds;
+using testing::StreamLeader;
+using testing::TempDir;
 using testing::Val;
-using Clock = std::chrono::steady_clock;
-using std::chrono::milliseconds;
+using testing::WaitFor;
 
 constexpr int64_t kMs = 1000000;  // ns
-
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = "/tmp/tower-kv-test-XXXXXX";
-    if (::mkdtemp(tmpl.data()) != nullptr) path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-  }
-  std::string Sub(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
-
-bool Contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
-
-bool WaitFor(const std::function<bool()>& cond, milliseconds timeout) {
-  Clock::time_point deadline = Clock::now() + timeout;
-  while (Clock::now() < deadline) {
-    if (cond()) return true;
-    std::this_thread::sleep_for(milliseconds(10));
-  }
-  return cond();
-}
-
-double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
-
-std::unique_ptr<Conn> Connect(const std::string& url,
-                              std::map<std::string, std::string, std::less<>> extra = {}) {
-  extra["servers"] = url;
-  std::unique_ptr<Conn> conn;
-  Error e = Conn::Open(extra, &conn);
-  EXPECT_TRUE(e.ok()) << e.message;
-  return conn;
-}
 
 Outcome Kv(Conn& conn, const char* op, const std::vector<Val>& args, size_t stop_after = 0) {
   return CallOp(conn, KvOps(), op, args, stop_after);
@@ -86,76 +50,17 @@ std::vector<std::string> Strings(const Outcome& o) {
   return out;
 }
 
-// Collects the messages of a lasting delivery.
-struct Collector {
-  std::mutex mu;
-  std::condition_variable cv;
-  std::vector<Msg> msgs;
-  std::atomic<bool> in_handler{false};
-
-  tower_mesh_handler handler() {
-    return {this, [](void* c, const tower_mesh_msg* m) -> int32_t {
-              auto* self = static_cast<Collector*>(c);
-              self->in_handler = true;
-              {
-                std::lock_guard lock(self->mu);
-                self->msgs.push_back(Msg::From(*m));
-              }
-              self->cv.notify_all();
-              self->in_handler = false;
-              return 0;
-            }};
-  }
-  // Waits until at least n messages arrived.
-  bool WaitCount(size_t n, milliseconds timeout) {
-    std::unique_lock lock(mu);
-    return cv.wait_for(lock, timeout, [&] { return msgs.size() >= n; });
-  }
-  std::vector<Msg> Snapshot() {
-    std::lock_guard lock(mu);
-    return msgs;
-  }
-};
-
 std::unique_ptr<Sub> Subscribe(Conn& conn, const char* op, const std::vector<Val>& args,
                                Collector* c, Error* err) {
-  const OpDef* d = testing::FindOp(KvOps(), op);
-  EXPECT_NE(d, nullptr);
-  EXPECT_NE(d->subscribe, nullptr);
-  std::vector<tower_value> abi;
-  for (const auto& a : args) abi.push_back(a.Abi());
-  tower_mesh_handler h = c->handler();
   std::unique_ptr<Sub> sub;
-  *err = d->subscribe(conn, MeshArgs(d->name, abi.data(), abi.size()), &h, &sub);
+  *err = testing::SubscribeOp(conn, KvOps(), op, args, c->handler(), &sub);
   return sub;
 }
 
 // One JetStream server for the whole suite.
-class KvTest : public ::testing::Test {
+class KvTest : public testing::JetStreamSuite {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new TempDir();
-    NodeConfig cfg;
-    cfg.server_name = "kv1";
-    cfg.jetstream = true;
-    cfg.store_dir = dir_->Sub("js");
-    SupervisorOptions o;
-    o.work_dir = dir_->Sub("work");
-    server_ = new Supervisor(cfg, o);
-    Error e = server_->Start();
-    ASSERT_TRUE(e.ok()) << e.message;
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-    delete dir_;
-    dir_ = nullptr;
-  }
-  void SetUp() override {
-    ASSERT_NE(server_, nullptr);
-    conn_ = Connect(server_->client_url());
-    ASSERT_NE(conn_, nullptr);
-  }
+  static void SetUpTestSuite() { StartServer("kv1"); }
   void CreateBucket(const std::string& bucket, std::vector<Val> opts = {}) {
     std::vector<Val> args = {Val::Str(bucket)};
     for (auto& o : opts) args.push_back(std::move(o));
@@ -167,30 +72,17 @@ class KvTest : public ::testing::Test {
     EXPECT_TRUE(o.error.ok()) << o.error.message;
     return o.value.i;
   }
-
-  static TempDir* dir_;
-  static Supervisor* server_;
-  std::unique_ptr<Conn> conn_;
 };
-
-TempDir* KvTest::dir_ = nullptr;
-Supervisor* KvTest::server_ = nullptr;
 
 TEST_F(KvTest, BadInputIsRejectedBeforeSending) {
   // A connection whose server is gone: a valid request fails with a
   // connection error, an invalid one with INVALID_ARGUMENT (nothing sent).
-  TempDir dir;
-  NodeConfig cfg;
-  cfg.server_name = "gone";
-  cfg.jetstream = true;
-  cfg.store_dir = dir.Sub("js");
-  SupervisorOptions so;
-  so.work_dir = dir.Sub("work");
-  Supervisor sv(cfg, so);
-  ASSERT_TRUE(sv.Start().ok());
-  auto dead = Connect(sv.client_url(), {{"max_reconnects", "0"}, {"timeout", "500ms"}});
+  TempDir dir("tower-kv-test");
+  auto sv = testing::NewJetStreamServer(dir, "gone");
+  ASSERT_TRUE(sv->Start().ok());
+  auto dead = Connect(sv->client_url(), {{"max_reconnects", "0"}, {"timeout", "500ms"}});
   ASSERT_NE(dead, nullptr);
-  ASSERT_TRUE(sv.Stop().ok());
+  ASSERT_TRUE(sv->Stop().ok());
   Outcome valid = Kv(*dead, "kv.put", {Val::Str("b"), Val::Str("k"), Val::Str("v")});
   EXPECT_FALSE(valid.error.ok());
   EXPECT_NE(valid.error.code, TOWER_E_INVALID_ARGUMENT) << valid.error.message;
@@ -576,63 +468,16 @@ TEST_F(KvTest, PutAsyncThousand) {
 // ---------------------------------------------------------------------------
 // A 3-node JetStream cluster with a 3-replica bucket losing its leader.
 
-// The server name leading stream `stream`, from STREAM.INFO ("" = unknown).
-std::string StreamLeader(Conn& conn, const std::string& stream) {
-  natsMsg* reply = nullptr;
-  std::string subject = conn.ApiPrefix() + ".STREAM.INFO." + stream;
-  if (natsConnection_RequestString(&reply, conn.nc, subject.c_str(), "", 2000) != NATS_OK)
-    return "";
-  std::string body(natsMsg_GetData(reply), static_cast<size_t>(natsMsg_GetDataLength(reply)));
-  natsMsg_Destroy(reply);
-  size_t cluster = body.find("\"cluster\"");
-  if (cluster == std::string::npos) return "";
-  size_t at = body.find("\"leader\":", cluster);
-  if (at == std::string::npos) return "";
-  at = body.find('"', at + 9);
-  if (at == std::string::npos) return "";
-  size_t end = body.find('"', at + 1);
-  return body.substr(at + 1, end - at - 1);
-}
-
 TEST(KvClusterTest, WritesSurviveLeaderLoss) {
-  TempDir dir;
-  std::vector<NodeConfig> configs;
-  for (int i = 0; i < 3; ++i) {
-    NodeConfig c;
-    c.server_name = "c" + std::to_string(i);
-    c.jetstream = true;
-    c.store_dir = dir.Sub("js" + std::to_string(i));
-    c.cluster_name = "kvc";
-    ASSERT_TRUE(ResolvePorts(c).ok());
-    configs.push_back(c);
-  }
-  for (int i = 0; i < 3; ++i) {
-    for (int j = 0; j < 3; ++j) {
-      if (i != j)
-        configs[i].routes.push_back("nats://127.0.0.1:" + std::to_string(configs[j].cluster_port));
-    }
-  }
-  std::vector<std::unique_ptr<Supervisor>> nodes;
-  for (int i = 0; i < 3; ++i) {
-    SupervisorOptions o;
-    o.work_dir = dir.Sub("work" + std::to_string(i));
-    o.wait_for_meta_leader = true;
-    o.ready_timeout = milliseconds(20000);
-    o.stop_timeout = milliseconds(3000);
-    nodes.push_back(std::make_unique<Supervisor>(configs[i], o));
-  }
+  JetStreamCluster cluster;
   Clock::time_point t0 = Clock::now();
   {
-    std::vector<Error> errors(3);
-    std::vector<std::thread> threads;
-    for (int i = 0; i < 3; ++i) threads.emplace_back([&, i] { errors[i] = nodes[i]->Start(); });
-    for (auto& t : threads) t.join();
-    for (int i = 0; i < 3; ++i) ASSERT_TRUE(errors[i].ok()) << errors[i].message;
+    Error e = cluster.Start("c", "kvc");
+    ASSERT_TRUE(e.ok()) << e.message;
   }
+  auto& nodes = cluster.nodes;
   std::printf("cluster ready in %.3f s\n", Seconds(Clock::now() - t0));
-  std::string all =
-      nodes[0]->client_url() + "," + nodes[1]->client_url() + "," + nodes[2]->client_url();
-  auto conn = Connect(all, {{"timeout", "2s"}, {"reconnect_wait", "100ms"}});
+  auto conn = Connect(cluster.ClientUrls(), {{"timeout", "2s"}, {"reconnect_wait", "100ms"}});
   ASSERT_NE(conn, nullptr);
   Outcome o;
   ASSERT_TRUE(WaitFor(
@@ -652,7 +497,7 @@ TEST(KvClusterTest, WritesSurviveLeaderLoss) {
 
   std::string leader = StreamLeader(*conn, "KV_ha");
   ASSERT_FALSE(leader.empty());
-  int victim = leader[1] - '0';
+  int victim = cluster.IndexOf(leader);
   ASSERT_TRUE(victim >= 0 && victim < 3) << leader;
   std::printf("stream leader: %s\n", leader.c_str());
 
@@ -739,16 +584,8 @@ TEST(KvClusterTest, WritesSurviveLeaderLoss) {
   std::printf("restarted node serves the last value after %.3f s\n", Seconds(Clock::now() - t0));
   lone.reset();
   conn.reset();
-  std::vector<std::thread> threads;
-  for (auto& n : nodes) threads.emplace_back([&n] { n->Stop(); });
-  for (auto& t : threads) t.join();
+  cluster.Stop();
 }
-
-class NatsLibraryEnvironment : public ::testing::Environment {
- public:
-  void TearDown() override { nats_CloseAndWait(2000); }
-};
-const auto* const kEnv = ::testing::AddGlobalTestEnvironment(new NatsLibraryEnvironment);
 
 }  // namespace
 }  // namespace tower::mesh::nats

@@ -1,16 +1,10 @@
 // Tests of the nats plugin's distributed locks (ops_lock.cc) against a real
 // JetStream nats-server on 127.0.0.1 (ephemeral ports, temporary dirs).
 #include <nats/nats.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <filesystem>
-#include <functional>
-#include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -20,49 +14,23 @@
 #include "conn.hpp"
 #include "op_harness.hpp"
 #include "supervisor.hpp"
+#include "test_util.hpp"
 
 namespace tower::mesh::nats {
 namespace {
 
+using std::chrono::milliseconds;
 using testing::CallOp;
+using testing::Clock;
+using testing::Collector;
+using testing::Contains;
 using testing::Msg;
 using testing::Outcome;
+using testing::Seconds;
 using testing::Val;
-using Clock = std::chrono::steady_clock;
-using std::chrono::milliseconds;
+using testing::WaitFor;
 
 constexpr int64_t kMs = 1000000;  // ns
-
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = "/tmp/tower-lock-test-XXXXXX";
-    if (::mkdtemp(tmpl.data()) != nullptr) path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-  }
-  std::string Sub(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
-
-bool Contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
-
-bool WaitFor(const std::function<bool()>& cond, milliseconds timeout) {
-  Clock::time_point deadline = Clock::now() + timeout;
-  while (Clock::now() < deadline) {
-    if (cond()) return true;
-    std::this_thread::sleep_for(milliseconds(10));
-  }
-  return cond();
-}
-
-double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
 
 Outcome Lock(Conn& conn, const char* op, const std::vector<Val>& args) {
   return CallOp(conn, LockOps(), op, args);
@@ -71,88 +39,21 @@ Outcome Kv(Conn& conn, const char* op, const std::vector<Val>& args) {
   return CallOp(conn, KvOps(), op, args);
 }
 
-// Collects the messages of a lasting delivery.
-struct Collector {
-  std::mutex mu;
-  std::condition_variable cv;
-  std::vector<Msg> msgs;
-
-  tower_mesh_handler handler() {
-    return {this, [](void* c, const tower_mesh_msg* m) -> int32_t {
-              auto* self = static_cast<Collector*>(c);
-              {
-                std::lock_guard lock(self->mu);
-                self->msgs.push_back(Msg::From(*m));
-              }
-              self->cv.notify_all();
-              return 0;
-            }};
-  }
-  bool WaitCount(size_t n, milliseconds timeout) {
-    std::unique_lock lock(mu);
-    return cv.wait_for(lock, timeout, [&] { return msgs.size() >= n; });
-  }
-  std::vector<Msg> Snapshot() {
-    std::lock_guard lock(mu);
-    return msgs;
-  }
-};
-
 std::unique_ptr<Sub> Keepalive(Conn& conn, const std::vector<Val>& args, Collector* c, Error* err) {
-  const OpDef* d = testing::FindOp(LockOps(), "lock.keepalive");
-  EXPECT_NE(d, nullptr);
-  std::vector<tower_value> abi;
-  for (const auto& a : args) abi.push_back(a.Abi());
-  tower_mesh_handler h = c->handler();
   std::unique_ptr<Sub> sub;
-  *err = d->subscribe(conn, MeshArgs(d->name, abi.data(), abi.size()), &h, &sub);
+  *err = testing::SubscribeOp(conn, LockOps(), "lock.keepalive", args, c->handler(), &sub);
   return sub;
 }
 
-class LockTest : public ::testing::Test {
+class LockTest : public testing::JetStreamSuite {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new TempDir();
-    NodeConfig cfg;
-    cfg.server_name = "lock1";
-    cfg.jetstream = true;
-    cfg.store_dir = dir_->Sub("js");
-    SupervisorOptions o;
-    o.work_dir = dir_->Sub("work");
-    server_ = new Supervisor(cfg, o);
-    Error e = server_->Start();
-    ASSERT_TRUE(e.ok()) << e.message;
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-    delete dir_;
-    dir_ = nullptr;
-  }
-  void SetUp() override {
-    ASSERT_NE(server_, nullptr);
-    conn_ = Connect();
-    ASSERT_NE(conn_, nullptr);
-  }
-  static std::unique_ptr<Conn> Connect() {
-    std::unique_ptr<Conn> conn;
-    Error e = Conn::Open({{"servers", server_->client_url()}}, &conn);
-    EXPECT_TRUE(e.ok()) << e.message;
-    return conn;
-  }
+  static void SetUpTestSuite() { StartServer("lock1"); }
   void CreateLockBucket(const std::string& bucket, int64_t lease_ms) {
     Outcome o = Lock(*conn_, "lock.create_bucket", {Val::Str(bucket), Val::Dur(lease_ms * kMs)});
     ASSERT_TRUE(o.error.ok()) << o.error.message;
     EXPECT_EQ(o.value.i, 1);
   }
-
-  static TempDir* dir_;
-  static Supervisor* server_;
-  std::unique_ptr<Conn> conn_;
 };
-
-TempDir* LockTest::dir_ = nullptr;
-Supervisor* LockTest::server_ = nullptr;
 
 TEST_F(LockTest, CreateBucketAndBadInput) {
   CreateLockBucket("locks", 5000);
@@ -267,7 +168,7 @@ TEST_F(LockTest, NoLostUpdatesUnderContention) {
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
-      auto conn = Connect();
+      auto conn = NewConn();
       if (conn == nullptr) return;
       std::string owner = "worker-" + std::to_string(t);
       int64_t last_token = 0;
@@ -312,7 +213,7 @@ TEST_F(LockTest, DeadHolderLosesLockAfterLease) {
   CreateLockBucket("lease", 1000);
   int64_t dead_token = 0;
   {
-    auto doomed = Connect();
+    auto doomed = NewConn();
     Outcome o =
         Lock(*doomed, "lock.acquire",
              {Val::Str("lease"), Val::Str("res"), Val::Str("doomed"), Val::Dur(1000 * kMs)});
@@ -367,7 +268,7 @@ TEST_F(LockTest, KeepaliveHoldsPastSeveralLeases) {
   auto sub = Keepalive(
       *conn_, {Val::Str("keep"), Val::Str("leader"), Val::Str("me"), Val::Int(token)}, &c, &err);
   ASSERT_TRUE(err.ok()) << err.message;
-  auto other = Connect();
+  auto other = NewConn();
   Clock::time_point t0 = Clock::now();
   int attempts = 0;
   while (Clock::now() - t0 < milliseconds(3300)) {
@@ -439,12 +340,6 @@ TEST_F(LockTest, KeepaliveReportsLoss) {
                   &err);
   EXPECT_EQ(err.code, TOWER_E_NOT_FOUND) << err.message;
 }
-
-class NatsLibraryEnvironment : public ::testing::Environment {
- public:
-  void TearDown() override { nats_CloseAndWait(2000); }
-};
-const auto* const kEnv = ::testing::AddGlobalTestEnvironment(new NatsLibraryEnvironment);
 
 }  // namespace
 }  // namespace tower::mesh::nats

@@ -11,7 +11,6 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <memory>
 #include <random>
 #include <string>
@@ -23,31 +22,17 @@
 #include "conn.hpp"
 #include "op_harness.hpp"
 #include "supervisor.hpp"
+#include "test_util.hpp"
 
 namespace tower::mesh::nats {
 namespace {
 
 using testing::CallOp;
 using testing::Outcome;
+using testing::TempDir;
 using testing::Val;
 
 constexpr int64_t kChunk = 128 * 1024;
-
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = "/tmp/tower-obj-test-XXXXXX";
-    if (::mkdtemp(tmpl.data()) != nullptr) path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 std::string RandomBytes(size_t n, uint64_t seed) {
   std::mt19937_64 rng(seed);
@@ -77,33 +62,10 @@ std::string Sha256Digest(const std::string& data) {
   return out;
 }
 
-// One nats-server and one connection for the whole suite (each test uses
-// its own buckets).
-class ObjTest : public ::testing::Test {
+// One nats-server for the whole suite (each test uses its own buckets).
+class ObjTest : public testing::JetStreamSuite {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new TempDir();
-    NodeConfig cfg;
-    cfg.server_name = "obj1";
-    cfg.jetstream = true;
-    cfg.store_dir = dir_->path() + "/store";
-    sv_ = new Supervisor(cfg);
-    Error e = sv_->Start();
-    ASSERT_TRUE(e.ok()) << e.message;
-    std::unique_ptr<Conn> c;
-    e = Conn::Open({{"servers", sv_->client_url()}}, &c);
-    ASSERT_TRUE(e.ok()) << e.message;
-    conn_ = c.release();
-  }
-  static void TearDownTestSuite() {
-    delete conn_;
-    conn_ = nullptr;
-    delete sv_;
-    sv_ = nullptr;
-    delete dir_;
-    dir_ = nullptr;
-  }
-  void SetUp() override { ASSERT_NE(conn_, nullptr); }
+  static void SetUpTestSuite() { StartServer("obj1"); }
 
   Outcome Call(const char* op, const std::vector<Val>& args) {
     return CallOp(*conn_, ObjOps(), op, args);
@@ -154,15 +116,7 @@ class ObjTest : public ::testing::Test {
     for (const auto& v : o.array) out.push_back(v.bytes);
     return out;
   }
-
-  static TempDir* dir_;
-  static Supervisor* sv_;
-  static Conn* conn_;
 };
-
-TempDir* ObjTest::dir_ = nullptr;
-Supervisor* ObjTest::sv_ = nullptr;
-Conn* ObjTest::conn_ = nullptr;
 
 TEST_F(ObjTest, CreateBucketsAndDeleteBucket) {
   Outcome o = Call("obj.create",
@@ -541,11 +495,11 @@ TEST_F(ObjTest, TamperingIsCorruption) {
   std::string chunks = "$O.tamper.C." + Str(put, "nuid");
 
   // Same chunk count and size, one flipped byte: only the digest differs.
-  PurgeSubject(conn_, "OBJ_tamper", chunks);
+  PurgeSubject(conn_.get(), "OBJ_tamper", chunks);
   std::string bad = data;
   bad[1500] ^= 0x5a;
-  JsPublish(conn_, chunks, bad.substr(0, 1000));
-  JsPublish(conn_, chunks, bad.substr(1000));
+  JsPublish(conn_.get(), chunks, bad.substr(0, 1000));
+  JsPublish(conn_.get(), chunks, bad.substr(1000));
   Outcome g = Get("tamper", "t");
   EXPECT_EQ(g.error.code, TOWER_E_CORRUPTION) << g.error.message;
   EXPECT_NE(g.error.message.find("digest"), std::string::npos) << g.error.message;
@@ -553,23 +507,23 @@ TEST_F(ObjTest, TamperingIsCorruption) {
   EXPECT_NE(g.error.message.find("'t'"), std::string::npos) << g.error.message;
 
   // An extra chunk: the count no longer matches.
-  PurgeSubject(conn_, "OBJ_tamper", chunks);
-  JsPublish(conn_, chunks, data.substr(0, 1000));
-  JsPublish(conn_, chunks, data.substr(1000));
+  PurgeSubject(conn_.get(), "OBJ_tamper", chunks);
+  JsPublish(conn_.get(), chunks, data.substr(0, 1000));
+  JsPublish(conn_.get(), chunks, data.substr(1000));
   g = Get("tamper", "t");
   ASSERT_TRUE(g.error.ok()) << g.error.message;
   EXPECT_TRUE(g.value.bytes == data);
-  JsPublish(conn_, chunks, "x");
+  JsPublish(conn_.get(), chunks, "x");
   g = Get("tamper", "t");
   EXPECT_EQ(g.error.code, TOWER_E_CORRUPTION) << g.error.message;
 
   // Chunks gone.
-  PurgeSubject(conn_, "OBJ_tamper", chunks);
+  PurgeSubject(conn_.get(), "OBJ_tamper", chunks);
   g = Get("tamper", "t");
   EXPECT_EQ(g.error.code, TOWER_E_CORRUPTION) << g.error.message;
 
   // A meta that is not JSON.
-  JsPublish(conn_, "$O.tamper.M.dA==", "{not json");
+  JsPublish(conn_.get(), "$O.tamper.M.dA==", "{not json");
   g = Get("tamper", "t");
   EXPECT_EQ(g.error.code, TOWER_E_CORRUPTION) << g.error.message;
 }
@@ -724,7 +678,7 @@ class ObjInteropTest : public ObjTest {
   }
   // Runs the Go program: objinterop URL <args>.
   RunResult Go(const std::vector<std::string>& args) {
-    std::string cmd = Quote(bin_) + " " + Quote(sv_->client_url());
+    std::string cmd = Quote(bin_) + " " + Quote(server_->client_url());
     for (const auto& a : args) cmd += " " + Quote(a);
     return RunCommand(cmd);
   }
@@ -910,7 +864,7 @@ TEST_F(ObjTest, HandWrittenMetaIsDecoded) {
   Create("hand");
   const std::string name = "\xf0\x9f\x98\x80 <x>";  // U+1F600 " <x>"
   const std::string data = "hello, world";
-  JsPublish(conn_, "$O.hand.C.abcdefghijklmnopqrstuv", data);
+  JsPublish(conn_.get(), "$O.hand.C.abcdefghijklmnopqrstuv", data);
   std::string b64 = "8J-YgCA8eD4=";  // base64url("\xf0\x9f\x98\x80 <x>")
   std::string meta =
       "{ \"name\" : \"\\ud83d\\ude00 \\u003cx\\u003e\", \"description\":\"tab\\there\\/\","
@@ -919,7 +873,7 @@ TEST_F(ObjTest, HandWrittenMetaIsDecoded) {
       " \"nuid\":\"abcdefghijklmnopqrstuv\", \"size\": 12,"
       " \"mtime\":\"2023-01-02T03:04:05.123456789Z\", \"chunks\": 1, \"digest\": \"" +
       Sha256Digest(data) + "\" }";
-  JsPublish(conn_, "$O.hand.M." + b64, meta);
+  JsPublish(conn_.get(), "$O.hand.M." + b64, meta);
   Outcome o = Call("obj.info", {Val::Str("hand"), Val::Str(name)});
   ASSERT_TRUE(o.error.ok()) << o.error.message;
   EXPECT_EQ(Str(o, "name"), name);

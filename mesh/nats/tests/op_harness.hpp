@@ -4,7 +4,12 @@
 #ifndef TOWER_MESH_NATS_TESTS_OP_HARNESS_HPP_
 #define TOWER_MESH_NATS_TESTS_OP_HARNESS_HPP_
 
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstring>
+#include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <vector>
@@ -127,6 +132,51 @@ inline Outcome CallOp(Conn& conn, std::span<const OpDef> table, const char* op,
   o.error = d->call(conn, margs, MeshResult(&sink), &h);
   return o;
 }
+
+// Starts the lasting delivery `op` of `table` with `args`, delivering to
+// `h`; *out holds it.
+inline Error SubscribeOp(Conn& conn, std::span<const OpDef> table, const char* op,
+                         const std::vector<Val>& args, const tower_mesh_handler& h,
+                         std::unique_ptr<Sub>* out) {
+  const OpDef* d = FindOp(table, op);
+  if (d == nullptr || d->subscribe == nullptr)
+    return Error::Make(TOWER_E_NOT_SUPPORTED, std::string("no lasting operation ") + op);
+  std::vector<tower_value> abi;
+  for (const auto& a : args) abi.push_back(a.Abi());
+  return d->subscribe(conn, MeshArgs(d->name, abi.data(), abi.size()), &h, out);
+}
+
+// Collects the messages of a lasting delivery (delivered on NATS.c's
+// threads).
+struct Collector {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<Msg> msgs;
+  std::atomic<bool> in_handler{false};  // a handler call is running
+
+  tower_mesh_handler handler() {
+    return {this, [](void* c, const tower_mesh_msg* m) -> int32_t {
+              auto* self = static_cast<Collector*>(c);
+              self->in_handler = true;
+              {
+                std::lock_guard lock(self->mu);
+                self->msgs.push_back(Msg::From(*m));
+              }
+              self->cv.notify_all();
+              self->in_handler = false;
+              return 0;
+            }};
+  }
+  // Waits until at least n messages arrived.
+  bool WaitCount(size_t n, std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mu);
+    return cv.wait_for(lock, timeout, [&] { return msgs.size() >= n; });
+  }
+  std::vector<Msg> Snapshot() {
+    std::lock_guard lock(mu);
+    return msgs;
+  }
+};
 
 }  // namespace tower::mesh::nats::testing
 

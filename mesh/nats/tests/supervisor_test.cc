@@ -13,7 +13,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -23,32 +22,21 @@
 
 #include "node_config.hpp"
 #include "supervisor.hpp"
+#include "test_util.hpp"
 
 namespace tower::mesh::nats {
 namespace {
 
-using Clock = std::chrono::steady_clock;
 using Kind = NodeConfig::Kind;
 using std::chrono::milliseconds;
+using testing::Clock;
+using testing::Contains;
+using testing::JetStreamCluster;
+using testing::RawHttpGet;
+using testing::Seconds;
+using testing::TempDir;
+using testing::WaitFor;
 using tower::sdk::Error;
-
-// A temporary directory removed at the end of the test.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = "/tmp/tower-nats-test-XXXXXX";
-    if (::mkdtemp(tmpl.data()) != nullptr) path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-  std::string Sub(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
 
 std::string NatsServerBinary() {
   for (const char* p : {"/usr/sbin/nats-server", "/usr/bin/nats-server"}) {
@@ -68,33 +56,6 @@ bool ServerAcceptsConfig(const std::string& path, std::string* output) {
   return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
-bool Contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
-
-// GET http://127.0.0.1:<port><path>; returns the whole response or "".
-std::string RawHttpGet(int port, const std::string& path) {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return "";
-  timeval tv{2, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  std::string out;
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0) {
-    std::string req = "GET " + path + " HTTP/1.0\r\n\r\n";
-    if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(req.size())) {
-      char buf[4096];
-      ssize_t n;
-      while ((n = ::recv(fd, buf, sizeof(buf), 0)) > 0) out.append(buf, static_cast<size_t>(n));
-    }
-  }
-  ::close(fd);
-  return out;
-}
-
 // The JetStream meta leader reported by /jsz on `http_port` ("" = none).
 std::string MetaLeader(int http_port) {
   std::string jsz = RawHttpGet(http_port, "/jsz");
@@ -109,20 +70,11 @@ std::string MetaLeader(int http_port) {
 
 bool HasMetaLeader(int http_port) { return !MetaLeader(http_port).empty(); }
 
-bool WaitFor(std::function<bool()> cond, milliseconds timeout) {
-  Clock::time_point deadline = Clock::now() + timeout;
-  while (Clock::now() < deadline) {
-    if (cond()) return true;
-    std::this_thread::sleep_for(milliseconds(20));
-  }
-  return cond();
-}
-
 // A NATS.c connection closed and destroyed at scope exit.
-struct Conn {
+struct NatsConn {
   natsConnection* nc = nullptr;
   natsStatus status = NATS_ERR;
-  explicit Conn(const std::string& url) {
+  explicit NatsConn(const std::string& url) {
     natsOptions* opts = nullptr;
     if (natsOptions_Create(&opts) != NATS_OK) return;
     natsOptions_SetURL(opts, url.c_str());
@@ -131,7 +83,7 @@ struct Conn {
     status = natsConnection_Connect(&nc, opts);
     natsOptions_Destroy(opts);
   }
-  ~Conn() {
+  ~NatsConn() {
     if (nc != nullptr) {
       natsConnection_Close(nc);
       natsConnection_Destroy(nc);
@@ -205,8 +157,6 @@ SupervisorOptions Opts(const TempDir& dir, const std::string& sub) {
   o.stop_timeout = milliseconds(3000);
   return o;
 }
-
-double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
 
 // ---------------------------------------------------------------------------
 // RenderConfig golden checks, each accepted by `nats-server -t`.
@@ -397,7 +347,7 @@ TEST(SupervisorTest, SingleNodeJetStream) {
   EXPECT_EQ(sv.client_url(), "nats://127.0.0.1:" + std::to_string(sv.config().port));
   EXPECT_EQ(sv.Start().code, TOWER_OK);  // Already running: no-op.
   {
-    Conn conn(sv.client_url());
+    NatsConn conn(sv.client_url());
     ASSERT_TRUE(conn.ok()) << natsStatus_GetText(conn.status);
     natsSubscription* sub = nullptr;
     ASSERT_EQ(natsConnection_SubscribeSync(&sub, conn.nc, "tower.test"), NATS_OK);
@@ -426,42 +376,17 @@ TEST(SupervisorTest, SingleNodeJetStream) {
 }
 
 TEST(SupervisorTest, ThreeNodeJetStreamClusterSurvivesKill) {
-  TempDir dir;
-  std::vector<NodeConfig> configs;
-  for (int i = 0; i < 3; ++i) {
-    NodeConfig c = Base("n" + std::to_string(i));
-    c.jetstream = true;
-    c.store_dir = dir.Sub("js" + std::to_string(i));
-    c.cluster_name = "c3";
-    ASSERT_TRUE(ResolvePorts(c).ok());
-    configs.push_back(c);
-  }
-  for (int i = 0; i < 3; ++i) {
-    for (int j = 0; j < 3; ++j) {
-      if (i != j) {
-        configs[i].routes.push_back("nats://127.0.0.1:" + std::to_string(configs[j].cluster_port));
-      }
-    }
-  }
-  std::vector<std::unique_ptr<Supervisor>> nodes;
-  for (int i = 0; i < 3; ++i) {
-    SupervisorOptions o = Opts(dir, "work" + std::to_string(i));
-    o.wait_for_meta_leader = true;
-    o.ready_timeout = milliseconds(20000);
-    nodes.push_back(std::make_unique<Supervisor>(configs[i], o));
-  }
+  JetStreamCluster cluster;
   Clock::time_point t0 = Clock::now();
-  std::vector<Error> errors(3);
   {
-    std::vector<std::thread> threads;
-    for (int i = 0; i < 3; ++i) threads.emplace_back([&, i] { errors[i] = nodes[i]->Start(); });
-    for (std::thread& t : threads) t.join();
+    Error e = cluster.Start("n", "c3");
+    ASSERT_TRUE(e.ok()) << e.message;
   }
-  for (int i = 0; i < 3; ++i) ASSERT_TRUE(errors[i].ok()) << i << ": " << errors[i].message;
+  auto& nodes = cluster.nodes;
   std::printf("3-node cluster with meta leader in %.3f s\n", Seconds(Clock::now() - t0));
   for (int i = 0; i < 3; ++i) EXPECT_TRUE(HasMetaLeader(nodes[i]->http_port()));
   {
-    Conn conn(nodes[1]->client_url());
+    NatsConn conn(nodes[1]->client_url());
     ASSERT_TRUE(conn.ok());
     natsStatus s = NATS_ERR;
     WaitFor([&] { return (s = AddStream(conn.nc, nullptr, "CLUSTERED")) == NATS_OK; },
@@ -496,16 +421,12 @@ TEST(SupervisorTest, ThreeNodeJetStreamClusterSurvivesKill) {
   EXPECT_TRUE(HasMetaLeader(nodes[0]->http_port()));
   EXPECT_TRUE(HasMetaLeader(nodes[2]->http_port()));
   {
-    Conn conn(nodes[0]->client_url());
+    NatsConn conn(nodes[0]->client_url());
     ASSERT_TRUE(conn.ok());
     EXPECT_TRUE(WaitFor([&] { return StreamExists(conn.nc, "CLUSTERED"); }, milliseconds(5000)));
   }
   t0 = Clock::now();
-  {
-    std::vector<std::thread> threads;
-    for (int i = 0; i < 3; ++i) threads.emplace_back([&, i] { errors[i] = nodes[i]->Stop(); });
-    for (std::thread& t : threads) t.join();
-  }
+  std::vector<Error> errors = cluster.Stop();
   for (int i = 0; i < 3; ++i) EXPECT_TRUE(errors[i].ok()) << errors[i].message;
   std::printf("3-node cluster stopped in %.3f s\n", Seconds(Clock::now() - t0));
 }
@@ -532,8 +453,8 @@ TEST(SupervisorTest, GatewaysJoinTwoClusters) {
   ASSERT_TRUE(eb.ok()) << eb.message;
   EXPECT_FALSE(sa.gateway_url().empty());
 
-  Conn ca(sa.client_url());
-  Conn cb(sb.client_url());
+  NatsConn ca(sa.client_url());
+  NatsConn cb(sb.client_url());
   ASSERT_TRUE(ca.ok()) << natsStatus_GetText(ca.status);
   ASSERT_TRUE(cb.ok()) << natsStatus_GetText(cb.status);
   natsSubscription* sub = nullptr;
@@ -581,7 +502,7 @@ void LeafScenario(bool with_credentials) {
   e = sleaf.Start();
   ASSERT_TRUE(e.ok()) << e.message;
 
-  Conn cl(sleaf.client_url());
+  NatsConn cl(sleaf.client_url());
   ASSERT_TRUE(cl.ok()) << natsStatus_GetText(cl.status);
   std::string domain;
   Clock::time_point t0 = Clock::now();
@@ -594,7 +515,7 @@ void LeafScenario(bool with_credentials) {
   EXPECT_TRUE(JsAccountInfo(cl.nc, nullptr, &local_domain));
   EXPECT_EQ(local_domain, "edge1-leaf");
   EXPECT_EQ(AddStream(cl.nc, "hub", "ONHUB"), NATS_OK);
-  Conn ch(shub.client_url());
+  NatsConn ch(shub.client_url());
   ASSERT_TRUE(ch.ok());
   EXPECT_TRUE(StreamExists(ch.nc, "ONHUB"));
   EXPECT_FALSE(StreamExists(cl.nc, "ONHUB"));  // Not in the leaf's own domain.
@@ -618,7 +539,7 @@ TEST(SupervisorTest, AutoRestartAfterSigkill) {
   std::printf("auto-restart took %.3f s\n", Seconds(Clock::now() - t0));
   EXPECT_TRUE(sv.running());
   EXPECT_NE(sv.pid(), first);
-  Conn conn(sv.client_url());
+  NatsConn conn(sv.client_url());
   EXPECT_TRUE(conn.ok()) << natsStatus_GetText(conn.status);
   EXPECT_EQ(sv.restart_count(), 1);
 
@@ -661,7 +582,7 @@ TEST(SupervisorTest, PortInUseFailsFast) {
   e = sv.Start();
   ASSERT_TRUE(e.ok()) << e.message;
   EXPECT_EQ(sv.config().port, taken);
-  Conn conn(sv.client_url());
+  NatsConn conn(sv.client_url());
   EXPECT_TRUE(conn.ok()) << natsStatus_GetText(conn.status);
 }
 
@@ -728,13 +649,6 @@ TEST(SupervisorTest, InvalidConfigIsRejectedBeforeSpawning) {
   EXPECT_EQ(e.code, TOWER_E_INVALID_ARGUMENT);
   EXPECT_TRUE(Contains(e.message, "leaf_remotes")) << e.message;
 }
-
-class NatsLibraryEnvironment : public ::testing::Environment {
- public:
-  void TearDown() override { nats_CloseAndWait(2000); }
-};
-
-const auto* const kEnv = ::testing::AddGlobalTestEnvironment(new NatsLibraryEnvironment);
 
 }  // namespace
 }  // namespace tower::mesh::nats
