@@ -3,27 +3,36 @@
 //   tower [OPTIONS] plugins            plugins and the crypto algorithms each offers
 //   tower [OPTIONS] commands           every registered command with its arguments
 //   tower [OPTIONS] call NAME ARGS...  runs any command by name
+//   tower [OPTIONS] set KEY VALUE | get KEY | incr KEY [DELTA] | del KEY
+//   tower --server URL health | stats  a towerd's health line and statistics
 //
-// Options: --config FILE | --path DIR [--backend NAME] | --memory,
-// --plugin-path DIR (repeatable), --json. Arguments are typed as in
-// tower/value_text.hpp ("int:5", "bin:0xff", plain text = a string); plain
-// text given where the command's usage declares a type ("DELTA:int") is read
-// as that type. The database is opened directly (towerd mode: issue 7).
+// Options: --config FILE | --path DIR [--backend NAME] | --memory opens a
+// database directly; --server nats://HOST:PORT [--database NAME] talks to a
+// towerd instead, with the same commands. --plugin-path DIR (repeatable),
+// --json. Arguments are typed as in tower/value_text.hpp ("int:5",
+// "bin:0xff", plain text = a string); plain text given where the command's
+// usage declares a type ("DELTA:int") is read as that type.
 //
 // Exit codes: 0 ok, 1 operation error (message on stderr), 2 usage error
 // (unknown command, wrong argument count, badly typed argument).
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <functional>
+#include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "tower/crypto.hpp"
 #include "tower/db.hpp"
+#include "tower/mesh.hpp"
 #include "tower/options.hpp"
 #include "tower/plugin.hpp"
+#include "tower/service.hpp"
 #include "tower/value_text.hpp"
+#include "tower/wire.hpp"
 
 namespace {
 
@@ -33,11 +42,18 @@ constexpr char kUsage[] =
     "  plugins             list plugins and the crypto algorithms each provider offers\n"
     "  commands            list every command with its arguments\n"
     "  call NAME ARGS...   run a command by name, e.g. tower call int.add counter 5\n"
+    "  set KEY VALUE       store VALUE (its type from a prefix: int:5, float:1.5, ...)\n"
+    "  get KEY             the value of KEY, whatever its type\n"
+    "  incr KEY [DELTA]    add DELTA (default 1) to an int; returns the new value\n"
+    "  del KEY             delete KEY (any type)\n"
+    "  health, stats       a towerd's health line and statistics (--server)\n"
     "options:\n"
     "  --config FILE       open the database a TOML config describes\n"
     "  --path DIR          open or create the database in DIR\n"
     "  --backend NAME      backend for a new database at --path (default rocksdb)\n"
     "  --memory            a throw-away in-memory database (the default)\n"
+    "  --server URL        talk to a towerd at nats://HOST:PORT instead\n"
+    "  --database NAME     the towerd database (default \"default\")\n"
     "  --plugin-path DIR   search DIR for plugins first (repeatable)\n"
     "  --json              print results as JSON\n"
     "arguments: int:5 float:1.5 bool:true bin:0x00ff ts:RFC3339 dur:1h30m uuid:... bigint:...\n"
@@ -156,8 +172,15 @@ int CallUsage(const tower::CommandInfo& c, const std::string& why) {
   return 2;
 }
 
-int Commands(tower::Db& db, bool json) {
-  for (const auto& c : db.commands()) {
+// Where commands run: a database opened here, or a towerd over the mesh.
+struct Target {
+  std::vector<tower::CommandInfo> commands;
+  std::function<tower::Result<tower::Value>(const std::string&, std::span<const tower::Value>)>
+      call;
+};
+
+int Commands(const Target& t, bool json) {
+  for (const auto& c : t.commands) {
     if (json) {
       std::printf("{\"name\":%s,\"usage\":%s,\"summary\":%s,\"plugin\":%s,\"read_only\":%s}\n",
                   tower::JsonQuote(c.name).c_str(), tower::JsonQuote(c.usage).c_str(),
@@ -170,12 +193,22 @@ int Commands(tower::Db& db, bool json) {
   return 0;
 }
 
-int Call(tower::Db& db, const std::vector<std::string>& args, bool json) {
+int Print(const tower::Result<tower::Value>& r, bool json) {
+  if (!r.ok()) return Fail(r.status());
+  if (json) {
+    std::printf("%s\n", tower::ValueToJson(*r).c_str());
+  } else {
+    std::printf("%s\n", r->is_null() ? "OK" : r->ToString().c_str());
+  }
+  return 0;
+}
+
+int Call(const Target& t, const std::vector<std::string>& args, bool json) {
   if (args.empty()) return Usage("call needs a command name (see tower commands)");
   const std::string& name = args[0];
   std::optional<tower::CommandInfo> info;
   std::vector<std::string> similar;
-  for (auto& c : db.commands()) {
+  for (auto& c : t.commands) {
     if (c.name == name) info = c;
     auto dot = name.find('.');
     if (dot != std::string::npos && c.name.rfind(name.substr(0, dot + 1), 0) == 0)
@@ -209,14 +242,51 @@ int Call(tower::Db& db, const std::vector<std::string>& args, bool json) {
     if (!v.ok()) return CallUsage(*info, v.status().message());
     values.push_back(std::move(*v));
   }
-  auto r = db.call(name, values);
-  if (!r.ok()) return Fail(r.status());
-  if (json) {
-    std::printf("%s\n", tower::ValueToJson(*r).c_str());
-  } else {
-    std::printf("%s\n", r->is_null() ? "OK" : r->ToString().c_str());
+  return Print(t.call(name, values), json);
+}
+
+// The friendly forms, as the commands they stand for.
+int Friendly(const Target& t, const std::string& command, const std::vector<std::string>& args,
+             bool json) {
+  auto need = [&](size_t lo, size_t hi, const char* usage) {
+    return args.size() >= lo && args.size() <= hi
+               ? 0
+               : Usage(command + " takes " + usage + ", got " + std::to_string(args.size()) +
+                       " arguments");
+  };
+  if (command == "set") {
+    if (int rc = need(2, 2, "KEY VALUE")) return rc;
+    auto v = tower::ParseValueArg(args[1]);
+    if (!v.ok()) return Usage(v.status().message());
+    static const char* const kSetters[] = {"",     "string", "int",       "float",
+                                           "bool", "binary", "timestamp", "duration",
+                                           "uuid", "bigint", "decimal",   "time"};
+    auto type = static_cast<size_t>(v->type());
+    if (type == 0 || type >= std::size(kSetters)) return Usage("set needs a value, not " + args[1]);
+    return Call(t, {std::string(kSetters[type]) + ".set", args[0], args[1]}, json);
   }
-  return 0;
+  if (command == "get") {
+    if (int rc = need(1, 1, "KEY")) return rc;
+    tower::Value key(args[0]);
+    auto type = t.call("key.type", std::span<const tower::Value>(&key, 1));
+    if (!type.ok()) return Fail(type.status());
+    std::string getter = type->ToString() + ".get";
+    bool known = false;
+    for (const auto& c : t.commands) known = known || c.name == getter;
+    if (!known) {
+      return Fail(tower::Status::NotSupported(
+          "key '" + args[0] + "' holds a " + type->ToString() +
+          " value, which has no plain get (tower commands lists its commands)"));
+    }
+    return Print(t.call(getter, std::span<const tower::Value>(&key, 1)), json);
+  }
+  if (command == "incr") {
+    if (int rc = need(1, 2, "KEY [DELTA]")) return rc;
+    if (args.size() == 1) return Call(t, {"int.inc", args[0]}, json);
+    return Call(t, {"int.add", args[0], args[1]}, json);
+  }
+  if (int rc = need(1, 1, "KEY")) return rc;  // del
+  return Call(t, {"key.delete", args[0]}, json);
 }
 
 }  // namespace
@@ -228,7 +298,7 @@ int main(int argc, char** argv) {
   std::string command;
   std::vector<std::string> rest;
   bool json = false, have_config = false;
-  std::string path, backend;
+  std::string path, backend, server, database = "default";
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (!command.empty() && command == "call") {
@@ -239,7 +309,8 @@ int main(int argc, char** argv) {
       std::printf("%s", kUsage);
       return 0;
     }
-    bool takes_value = a == "--config" || a == "--plugin-path" || a == "--path" || a == "--backend";
+    bool takes_value = a == "--config" || a == "--plugin-path" || a == "--path" ||
+                       a == "--backend" || a == "--server" || a == "--database";
     if (takes_value && i + 1 >= args.size()) return Usage(a + " needs a value");
     if (a == "--config") {
       auto c = tower::Options::FromTomlFile(args[++i]);
@@ -252,6 +323,10 @@ int main(int argc, char** argv) {
       path = args[++i];
     } else if (a == "--backend") {
       backend = args[++i];
+    } else if (a == "--server") {
+      server = args[++i];
+    } else if (a == "--database") {
+      database = args[++i];
     } else if (a == "--memory") {
       path.clear();
     } else if (a == "--json") {
@@ -279,9 +354,56 @@ int main(int argc, char** argv) {
     if (!rest.empty()) return Usage("plugins takes no arguments");
     return Plugins(o);
   }
-  if (command != "commands" && command != "call") return Usage("unknown command '" + command + "'");
-  if (command == "commands" && !rest.empty()) return Usage("commands takes no arguments");
-  auto db = tower::Db::open(o);
-  if (!db.ok()) return Fail(db.status());
-  return command == "commands" ? Commands(**db, json) : Call(**db, rest, json);
+  static const char* const kCommands[] = {"commands", "call", "set",    "get",
+                                          "incr",     "del",  "health", "stats"};
+  if (std::find(std::begin(kCommands), std::end(kCommands), command) == std::end(kCommands))
+    return Usage("unknown command '" + command + "'");
+  if ((command == "commands" || command == "health" || command == "stats") && !rest.empty())
+    return Usage(command + " takes no arguments");
+  if (!server.empty() && (have_config || !path.empty()))
+    return Usage("--server excludes --config and --path");
+  if (server.empty() && (command == "health" || command == "stats"))
+    return Usage(command + " asks a towerd: give --server");
+
+  Target target;
+  std::unique_ptr<tower::Db> db;
+  std::unique_ptr<tower::PluginManager> plugins;
+  std::shared_ptr<tower::mesh::Mesh> mesh;
+  std::unique_ptr<tower::mesh::Client> client;
+  std::unique_ptr<tower::RemoteDb> remote;
+  if (server.empty()) {
+    auto opened = tower::Db::open(o);
+    if (!opened.ok()) return Fail(opened.status());
+    db = std::move(*opened);
+    target.commands = db->commands();
+    target.call = [&](const std::string& name, std::span<const tower::Value> a) {
+      return db->call(name, a);
+    };
+  } else {
+    tower::Status s = tower::wire::CheckDatabaseName(database);
+    if (!s.ok()) return Usage(s.message());
+    plugins = std::make_unique<tower::PluginManager>(o.plugin_paths);
+    auto m = tower::mesh::Mesh::Load(*plugins);
+    if (!m.ok()) return Fail(m.status());
+    mesh = *m;
+    auto c = mesh->connect(tower::mesh::ClientOptions().with_servers({server}));
+    if (!c.ok()) return Fail(c.status());
+    client = std::move(*c);
+    remote = std::make_unique<tower::RemoteDb>(*client, database);
+    if (command == "health" || command == "stats") {
+      auto text = command == "health" ? remote->health() : remote->stats();
+      if (!text.ok()) return Fail(text.status());
+      std::printf("%s\n", text->c_str());
+      return 0;
+    }
+    auto cmds = remote->commands();
+    if (!cmds.ok()) return Fail(cmds.status());
+    target.commands = std::move(*cmds);
+    target.call = [&](const std::string& name, std::span<const tower::Value> a) {
+      return remote->call(name, a);
+    };
+  }
+  if (command == "commands") return Commands(target, json);
+  if (command == "call") return Call(target, rest, json);
+  return Friendly(target, command, rest, json);
 }
