@@ -11,6 +11,7 @@ PACKAGES=(
   libssl-dev libargon2-dev libcrypt-dev libsodium-dev libgcrypt20-dev librust-blake3-dev
   libzstd-dev abigail-tools libroaring-dev
   nats-server libnats-dev golang-go golang-github-nats-io-go-nats-dev
+  libedit-dev
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -25,6 +25,9 @@
 #include <string>
 #include <vector>
 
+#include <editline/readline.h>
+#include <unistd.h>
+
 #include "tower/crypto.hpp"
 #include "tower/db.hpp"
 #include "tower/mesh.hpp"
@@ -47,6 +50,7 @@ constexpr char kUsage[] =
     "  incr KEY [DELTA]    add DELTA (default 1) to an int; returns the new value\n"
     "  del KEY             delete KEY (any type)\n"
     "  health, stats       a towerd's health line and statistics (--server)\n"
+    "  shell               an interactive shell: these commands, history, completion\n"
     "options:\n"
     "  --config FILE       open the database a TOML config describes\n"
     "  --path DIR          open or create the database in DIR\n"
@@ -289,6 +293,120 @@ int Friendly(const Target& t, const std::string& command, const std::vector<std:
   return Call(t, {"key.delete", args[0]}, json);
 }
 
+int Run(const Target& t, const std::string& command, const std::vector<std::string>& args,
+        bool json) {
+  if (command == "commands") return Commands(t, json);
+  if (command == "call") return Call(t, args, json);
+  return Friendly(t, command, args, json);
+}
+
+// Splits a shell line into words: white space separates, '...' and "..."
+// quote (a backslash escapes the next character inside "..." and outside).
+bool SplitWords(const std::string& line, std::vector<std::string>* words) {
+  std::string cur;
+  bool in_word = false;
+  char quote = 0;
+  for (size_t i = 0; i < line.size(); ++i) {
+    char c = line[i];
+    if (quote != 0) {
+      if (c == quote) {
+        quote = 0;
+      } else if (c == '\\' && quote == '"' && i + 1 < line.size()) {
+        cur += line[++i];
+      } else {
+        cur += c;
+      }
+    } else if (c == '\'' || c == '"') {
+      quote = c;
+      in_word = true;
+    } else if (c == '\\' && i + 1 < line.size()) {
+      cur += line[++i];
+      in_word = true;
+    } else if (c == ' ' || c == '\t') {
+      if (in_word) words->push_back(std::move(cur));
+      cur.clear();
+      in_word = false;
+    } else {
+      cur += c;
+      in_word = true;
+    }
+  }
+  if (in_word) words->push_back(std::move(cur));
+  return quote == 0;
+}
+
+// Completion candidates: the shell's words first, then command names.
+std::vector<std::string>& CompletionWords() {
+  static std::vector<std::string> words;
+  return words;
+}
+
+char* CompleteWord(const char* text, int state) {
+  static size_t next = 0;
+  if (state == 0) next = 0;
+  const auto& words = CompletionWords();
+  size_t len = std::strlen(text);
+  while (next < words.size()) {
+    const std::string& w = words[next++];
+    if (w.compare(0, len, text) == 0) return strdup(w.c_str());
+  }
+  return nullptr;
+}
+
+char** Complete(const char* text, int start, int) {
+  // Complete command names at the start of a line and after "call".
+  std::string before(rl_line_buffer, static_cast<size_t>(start));
+  std::vector<std::string> words;
+  SplitWords(before, &words);
+  if (words.empty() || (words.size() == 1 && words[0] == "call"))
+    return rl_completion_matches(text, CompleteWord);
+  return nullptr;
+}
+
+// An interactive shell: the same commands, one per line, with history
+// (~/.tower_history) and completion of command names.
+int Shell(const Target& t, bool json) {
+  auto& words = CompletionWords();
+  for (const char* w : {"commands", "call", "set", "get", "incr", "del", "help", "quit"})
+    words.emplace_back(w);
+  for (const auto& c : t.commands) words.push_back(c.name);
+  rl_attempted_completion_function = Complete;
+  const char* home = std::getenv("HOME");
+  std::string history = home != nullptr ? std::string(home) + "/.tower_history" : "";
+  if (!history.empty()) read_history(history.c_str());
+  bool interactive = isatty(0);
+  int last = 0;
+  while (char* raw = readline(interactive ? "tower> " : "")) {
+    std::string line(raw);
+    std::free(raw);
+    std::vector<std::string> argv;
+    if (!SplitWords(line, &argv)) {
+      std::fprintf(stderr, "tower: unterminated quote\n");
+      last = 2;
+      continue;
+    }
+    if (argv.empty()) continue;
+    add_history(line.c_str());
+    if (argv[0] == "quit" || argv[0] == "exit") break;
+    if (argv[0] == "help") {
+      std::printf("%s", kUsage);
+      continue;
+    }
+    std::string command = argv[0];
+    argv.erase(argv.begin());
+    static const char* const kShellCommands[] = {"commands", "call", "set", "get", "incr", "del"};
+    if (std::find(std::begin(kShellCommands), std::end(kShellCommands), command) ==
+        std::end(kShellCommands)) {
+      last = Usage("unknown command '" + command + "' (help lists them)");
+      continue;
+    }
+    last = Run(t, command, argv, json);
+    std::fflush(stdout);
+  }
+  if (!history.empty()) write_history(history.c_str());
+  return last;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -354,11 +472,12 @@ int main(int argc, char** argv) {
     if (!rest.empty()) return Usage("plugins takes no arguments");
     return Plugins(o);
   }
-  static const char* const kCommands[] = {"commands", "call", "set",    "get",
-                                          "incr",     "del",  "health", "stats"};
+  static const char* const kCommands[] = {"commands", "call",   "set",   "get",  "incr",
+                                          "del",      "health", "stats", "shell"};
   if (std::find(std::begin(kCommands), std::end(kCommands), command) == std::end(kCommands))
     return Usage("unknown command '" + command + "'");
-  if ((command == "commands" || command == "health" || command == "stats") && !rest.empty())
+  if ((command == "commands" || command == "health" || command == "stats" || command == "shell") &&
+      !rest.empty())
     return Usage(command + " takes no arguments");
   if (!server.empty() && (have_config || !path.empty()))
     return Usage("--server excludes --config and --path");
@@ -403,7 +522,6 @@ int main(int argc, char** argv) {
       return remote->call(name, a);
     };
   }
-  if (command == "commands") return Commands(target, json);
-  if (command == "call") return Call(target, rest, json);
-  return Friendly(target, command, rest, json);
+  if (command == "shell") return Shell(target, json);
+  return Run(target, command, rest, json);
 }

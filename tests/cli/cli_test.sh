@@ -55,6 +55,21 @@ expect 2 "" --no-such-option commands
 expect 0 "13" "${db[@]}" call int.get counter
 grep -q "int.add" <("$tower" "${db[@]}" commands) || { echo "FAIL: commands lists no int.add"; failures=$((failures + 1)); }
 
+# The friendly forms, on the same database.
+expect 0 "OK" "${db[@]}" set motto "carpe diem"
+expect 0 "carpe diem" "${db[@]}" get motto
+expect 0 "OK" "${db[@]}" set hits int:41
+expect 0 "42" "${db[@]}" incr hits
+expect 0 "50" "${db[@]}" incr hits 8
+expect 0 "1" "${db[@]}" del hits
+expect 1 "" "${db[@]}" get hits
+expect 2 "" "${db[@]}" set onlykey
+# The shell: the same commands from stdin, quoted words, errors that do not end it.
+shell_out=$(printf 'set q "two words"\nget q\nset cnt int:0\nincr cnt\nbogus\nquit\n' | HOME=$tmp "$tower" "${db[@]}" shell 2>&1 || true)
+for want in "two words" "^1$" "unknown command 'bogus'"; do
+  grep -q -- "$want" <<<"$shell_out" || { echo "FAIL: shell output lacks '$want':"; echo "$shell_out"; failures=$((failures + 1)); }
+done
+
 if ((failures)); then
   echo "$failures CLI case(s) failed"
   exit 1
