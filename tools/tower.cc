@@ -49,7 +49,10 @@ constexpr char kUsage[] =
     "  get KEY             the value of KEY, whatever its type\n"
     "  incr KEY [DELTA]    add DELTA (default 1) to an int; returns the new value\n"
     "  del KEY             delete KEY (any type)\n"
-    "  health, stats       a towerd's health line and statistics (--server)\n"
+    "  health              a towerd's health line (--server)\n"
+    "  stats               statistics: the backend's, or a towerd's (--server)\n"
+    "  backup DIR          write a consistent copy of the database into DIR (new)\n"
+    "  restore BACKUP      recreate the --path database (which must not exist) from BACKUP\n"
     "  shell               an interactive shell: these commands, history, completion\n"
     "options:\n"
     "  --config FILE       open the database a TOML config describes\n"
@@ -472,8 +475,8 @@ int main(int argc, char** argv) {
     if (!rest.empty()) return Usage("plugins takes no arguments");
     return Plugins(o);
   }
-  static const char* const kCommands[] = {"commands", "call",   "set",   "get",  "incr",
-                                          "del",      "health", "stats", "shell"};
+  static const char* const kCommands[] = {"commands", "call",  "set",   "get",    "incr",   "del",
+                                          "health",   "stats", "shell", "backup", "restore"};
   if (std::find(std::begin(kCommands), std::end(kCommands), command) == std::end(kCommands))
     return Usage("unknown command '" + command + "'");
   if ((command == "commands" || command == "health" || command == "stats" || command == "shell") &&
@@ -481,8 +484,27 @@ int main(int argc, char** argv) {
     return Usage(command + " takes no arguments");
   if (!server.empty() && (have_config || !path.empty()))
     return Usage("--server excludes --config and --path");
-  if (server.empty() && (command == "health" || command == "stats"))
-    return Usage(command + " asks a towerd: give --server");
+  if (server.empty() && command == "health") return Usage("health asks a towerd: give --server");
+  if (command == "backup" || command == "restore") {
+    if (!server.empty()) return Usage(command + " works on a local database (--path or --config)");
+    if (rest.size() != 1) return Usage(command + " takes one directory");
+  }
+  if (command == "restore") {
+    // The backup is opened read-only and copied (consistently) into --path.
+    if (path.empty()) return Usage("restore needs --path for the database to create");
+    if (std::filesystem::exists(path))
+      return Fail(tower::Status::AlreadyExists("restore: '" + path + "' already exists"));
+    tower::Options from = tower::Options::OnDisk(rest[0], "");
+    from.read_only = true;
+    from.create_if_missing = false;
+    from.plugin_paths = o.plugin_paths;
+    auto backup = tower::Db::open(from);
+    if (!backup.ok()) return Fail(backup.status().WithContext("restore: open backup " + rest[0]));
+    tower::Status s = (*backup)->checkpoint(path);
+    if (!s.ok()) return Fail(s);
+    std::printf("restored %s into %s\n", rest[0].c_str(), path.c_str());
+    return 0;
+  }
 
   Target target;
   std::unique_ptr<tower::Db> db;
@@ -494,6 +516,18 @@ int main(int argc, char** argv) {
     auto opened = tower::Db::open(o);
     if (!opened.ok()) return Fail(opened.status());
     db = std::move(*opened);
+    if (command == "backup") {
+      tower::Status s = db->checkpoint(rest[0]);
+      if (!s.ok()) return Fail(s);
+      std::printf("backed up into %s\n", rest[0].c_str());
+      return 0;
+    }
+    if (command == "stats") {
+      auto st = db->stats();
+      if (!st.ok()) return Fail(st.status());
+      std::printf("%s\n", st->c_str());
+      return 0;
+    }
     target.commands = db->commands();
     target.call = [&](const std::string& name, std::span<const tower::Value> a) {
       return db->call(name, a);

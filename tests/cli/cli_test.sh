@@ -64,6 +64,14 @@ expect 0 "50" "${db[@]}" incr hits 8
 expect 0 "1" "${db[@]}" del hits
 expect 1 "" "${db[@]}" get hits
 expect 2 "" "${db[@]}" set onlykey
+# Backup and restore: a consistent copy, recreated elsewhere with the same content.
+expect 0 "backed up into $tmp/backup" "${db[@]}" backup "$tmp/backup"
+expect 1 "" "${db[@]}" backup "$tmp/backup"                    # exists already
+expect 0 "restored $tmp/backup into $tmp/restored" --path "$tmp/restored" restore "$tmp/backup"
+expect 0 "carpe diem" --path "$tmp/restored" get motto
+expect 1 "" --path "$tmp/restored" restore "$tmp/backup"        # the target exists
+expect 2 "" "${db[@]}" backup
+grep -q "backend: rocksdb" <("$tower" "${db[@]}" stats) || { echo "FAIL: stats shows no backend"; failures=$((failures + 1)); }
 # The shell: the same commands from stdin, quoted words, errors that do not end it.
 shell_out=$(printf 'set q "two words"\nget q\nset cnt int:0\nincr cnt\nbogus\nquit\n' | HOME=$tmp "$tower" "${db[@]}" shell 2>&1 || true)
 for want in "two words" "^1$" "unknown command 'bogus'"; do
