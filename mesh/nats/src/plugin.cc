@@ -1,6 +1,8 @@
 // The "nats" mesh plugin: its C table (tower/sdk/mesh.h), nodes made of a
 // supervised nats-server, and the dispatch of named operations to the
 // families in ops_*.cc. docs/mesh.md documents options and operations.
+#include <dlfcn.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <map>
@@ -186,8 +188,20 @@ int32_t Subscribe(tower_mesh_conn* c, const char* op, const tower_value* args, s
 
 void Unsubscribe(tower_mesh_sub* s) { delete reinterpret_cast<SubHandle*>(s); }
 
+// Keeps this plugin (and libnats with it) mapped for the rest of the
+// process. NATS.c runs library threads (timers, flushers, message
+// delivery) that outlive every connection, and the nats-server spawner
+// thread lives in this library: unmapping either while those threads run
+// crashes the process at exit. Best effort: failure changes nothing else.
+void PinSelf() {
+  Dl_info info{};
+  if (dladdr(reinterpret_cast<void*>(&PinSelf), &info) == 0 || info.dli_fname == nullptr) return;
+  (void)dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);  // never closed
+}
+
 const tower_mesh_api* Table() {
   static const tower_mesh_api api = [] {
+    PinSelf();
     tower_mesh_api t{};
     t.struct_size = sizeof(tower_mesh_api);
     t.node_start = &NodeStart;
