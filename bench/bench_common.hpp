@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_util.hpp"
 #include "tower/backend.hpp"
 #include "tower/plugin.hpp"
 #include "tower/sdk/host.hpp"
@@ -82,15 +83,8 @@ struct Side {
   std::function<void()> close;
 };
 
-[[noreturn]] void Die(const std::string& what) {
-  std::fprintf(stderr, "backend_bench: %s\n", what.c_str());
-  std::exit(1);
-}
-
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
-}
+using bench::Die;
+using bench::Median;
 
 // --- raw baselines -------------------------------------------------------
 

@@ -13,8 +13,12 @@
 #include <string>
 #include <vector>
 
-#include "bench_common.hpp"
+#include "bench_util.hpp"
 #include "tower/mesh.hpp"
+
+using bench::Die;
+using bench::Median;
+using bench::Must;
 
 namespace {
 
@@ -47,16 +51,6 @@ Args Parse(int argc, char** argv) {
 
 void Check(natsStatus s, const char* what) {
   if (s != NATS_OK) Die(std::string(what) + ": " + natsStatus_GetText(s));
-}
-
-template <class T>
-T Must(tower::Result<T> r, const char* what) {
-  if (!r.ok()) Die(std::string(what) + ": " + r.status().ToString());
-  return std::move(*r);
-}
-
-void Must(const tower::Status& s, const char* what) {
-  if (!s.ok()) Die(std::string(what) + ": " + s.ToString());
 }
 
 double Rate(int ops, Clock::duration d) { return ops / std::chrono::duration<double>(d).count(); }
@@ -172,9 +166,9 @@ int main(int argc, char** argv) {
     auto raw_side = [&] {
       auto t0 = Clock::now();
       for (int i = 0; i < n; ++i)
-        Check(js_PublishAsync(raw.js, "br.a", value.data(), static_cast<int>(value.size()),
-                              nullptr),
-              "js_PublishAsync");
+        Check(
+            js_PublishAsync(raw.js, "br.a", value.data(), static_cast<int>(value.size()), nullptr),
+            "js_PublishAsync");
       jsPubOptions po;
       jsPubOptions_Init(&po);
       po.MaxWait = 30000;

@@ -16,11 +16,15 @@
 #include <thread>
 #include <vector>
 
-#include "bench_common.hpp"
+#include "bench_util.hpp"
 #include "tower/db.hpp"
 #include "tower/mesh.hpp"
 #include "tower/service.hpp"
 #include "tower/wire.hpp"
+
+using bench::Die;
+using bench::Median;
+using bench::Must;
 
 namespace {
 
@@ -49,12 +53,6 @@ Args Parse(int argc, char** argv) {
     }
   }
   return a;
-}
-
-template <class T>
-T Must(tower::Result<T> r, const char* what) {
-  if (!r.ok()) Die(std::string(what) + ": " + r.status().ToString());
-  return std::move(*r);
 }
 
 // Runs `op(client_index)` from `clients` threads for `seconds`; ops/s.

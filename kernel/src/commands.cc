@@ -12,6 +12,7 @@
 #include "cmd_ctx.hpp"
 #include "db_internal.hpp"
 #include "lock_table.hpp"
+#include "result_sink.hpp"
 #include "tower/db.hpp"
 #include "tower/frame.hpp"
 #include "tower/keys.hpp"
@@ -352,36 +353,6 @@ Status Db::UnknownCommand(std::string_view name) {
 namespace {
 
 // Collects a command's result as a tower::Value.
-struct ResultSink {
-  Value value;
-  std::vector<Value> items;
-  Status error;
-  bool array = false;
-  Value Take() { return array ? Value(std::move(items)) : std::move(value); }
-  static void Set(void* ctx, const tower_value* v) {
-    auto* r = static_cast<ResultSink*>(ctx);
-    if (v->type == TOWER_VALUE_ARRAY) {
-      r->array = true;
-      return;
-    }
-    auto x = FromAbiValue(*v);
-    if (!x.ok()) {
-      r->error = x.status();
-      return;
-    }
-    r->value = std::move(*x);
-  }
-  static void Push(void* ctx, const tower_value* v) {
-    auto* r = static_cast<ResultSink*>(ctx);
-    auto x = FromAbiValue(*v);
-    if (!x.ok()) {
-      r->error = x.status();
-      return;
-    }
-    r->array = true;
-    r->items.push_back(std::move(*x));
-  }
-};
 
 }  // namespace
 
@@ -392,8 +363,7 @@ Result<Value> Db::call(std::string_view name, std::span<const Value> args) {
   boost::container::small_vector<tower_value, 4> abi(args.size());
   for (size_t i = 0; i < args.size(); ++i) abi[i] = ToAbiValue(args[i], &scratch[i]);
   ResultSink result;
-  tower_value_sink out{&result, &ResultSink::Set, &ResultSink::Push};
-  TOWER_RETURN_IF_ERROR(Run(*c, {abi.data(), abi.size()}, &out));
+  TOWER_RETURN_IF_ERROR(Run(*c, {abi.data(), abi.size()}, &result.sink));
   if (!result.error.ok()) return result.error.WithContext(c->info.name + " returned a bad value");
   return result.Take();
 }

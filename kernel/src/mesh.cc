@@ -4,6 +4,8 @@
 #include <boost/container/small_vector.hpp>
 #include <mutex>
 
+#include "result_sink.hpp"
+
 namespace tower::mesh {
 
 namespace {
@@ -27,39 +29,6 @@ std::vector<tower_mesh_option> AbiOptions(const Options& opts) {
   for (const auto& [n, v] : opts) out.push_back({{n.data(), n.size()}, {v.data(), v.size()}});
   return out;
 }
-
-// Collects a result: a value or an array.
-struct ResultSink {
-  Value value;
-  std::vector<Value> items;
-  bool array = false;
-  Status error;
-  tower_value_sink sink{this, &Set, &Push};
-  static void Set(void* c, const tower_value* v) {
-    auto* r = static_cast<ResultSink*>(c);
-    if (v->type == TOWER_VALUE_ARRAY) {
-      r->array = true;
-      return;
-    }
-    auto x = FromAbiValue(*v);
-    if (!x.ok()) {
-      r->error = x.status();
-      return;
-    }
-    r->value = std::move(*x);
-  }
-  static void Push(void* c, const tower_value* v) {
-    auto* r = static_cast<ResultSink*>(c);
-    auto x = FromAbiValue(*v);
-    if (!x.ok()) {
-      r->error = x.status();
-      return;
-    }
-    r->array = true;
-    r->items.push_back(std::move(*x));
-  }
-  Value Take() { return array ? Value(std::move(items)) : std::move(value); }
-};
 
 std::string_view View(tower_slice s) { return {s.data ? s.data : "", s.size}; }
 
