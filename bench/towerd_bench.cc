@@ -101,7 +101,14 @@ int main(int argc, char** argv) {
 
   // The raw side: an echo responder with as many queue subscribers.
   natsConnection* echo_nc = nullptr;
-  Check(natsConnection_ConnectTo(&echo_nc, url.c_str()), "echo connect");
+  {
+    natsOptions* o = nullptr;
+    natsOptions_Create(&o);
+    natsOptions_SetURL(o, url.c_str());
+    natsOptions_SetSendAsap(o, true);
+    Check(natsConnection_Connect(&echo_nc, o), "echo connect");
+    natsOptions_Destroy(o);
+  }
   std::vector<natsSubscription*> echo_subs(a.workers);
   for (auto& sub : echo_subs) {
     Check(natsConnection_QueueSubscribe(

@@ -163,6 +163,12 @@ int main(int argc, char** argv) {
     for (const auto& [name, value] : client_options) has_servers = has_servers || name == "servers";
     if (!has_servers) client_options.emplace_back("servers", node->client_url());
   }
+  // Replies go out at once unless the config says otherwise (NATS.c would
+  // batch small writes, adding latency to every request).
+  bool has_send_asap = false;
+  for (const auto& [name, value] : client_options)
+    has_send_asap = has_send_asap || name == "send_asap";
+  if (!has_send_asap) client_options.emplace_back("send_asap", "true");
   auto client = (*mesh)->connect(client_options);
   if (!client.ok()) return Fail("connect to the mesh", client.status());
   auto service = tower::Service::Start(**db, **client, args.service);
