@@ -16,6 +16,7 @@
 // Exit codes: 0 ok, 1 operation error (message on stderr), 2 usage error
 // (unknown command, wrong argument count, badly typed argument).
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <functional>
@@ -54,6 +55,7 @@ constexpr char kUsage[] =
     "  backup DIR          write a consistent copy of the database into DIR (new)\n"
     "  restore BACKUP      recreate the --path database (which must not exist) from BACKUP\n"
     "  shell               an interactive shell: these commands, history, completion\n"
+    "  bench [N]           a short workload (N sets, gets and increments): ops/s, latencies\n"
     "options:\n"
     "  --config FILE       open the database a TOML config describes\n"
     "  --path DIR          open or create the database in DIR\n"
@@ -296,8 +298,60 @@ int Friendly(const Target& t, const std::string& command, const std::vector<std:
   return Call(t, {"key.delete", args[0]}, json);
 }
 
+// A short built-in workload through the target: N string sets over 1000
+// keys, N gets of them, N increments of one counter (keys under
+// "tower-bench:"). Prints ops/s and the median and 99th percentile latency.
+int Bench(const Target& t, const std::vector<std::string>& args, bool json) {
+  size_t n = 5000;
+  if (!args.empty()) {
+    char* end = nullptr;
+    unsigned long long v = std::strtoull(args[0].c_str(), &end, 10);
+    if (args.size() > 1 || *end != '\0' || v == 0 || v > 100000000)
+      return Usage("bench takes one count, 1..100000000");
+    n = static_cast<size_t>(v);
+  }
+  const std::string value(64, 'v');
+  const tower::Value counter("tower-bench:counter");
+  auto one = [&](const char* name, auto&& make_args) -> int {
+    std::vector<double> us;
+    us.reserve(n);
+    auto start = std::chrono::steady_clock::now();
+    for (size_t i = 0; i < n; ++i) {
+      std::vector<tower::Value> a = make_args(i);
+      auto t0 = std::chrono::steady_clock::now();
+      auto r = t.call(name, a);
+      us.push_back(
+          std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
+      if (!r.ok()) return Fail(r.status());
+    }
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::sort(us.begin(), us.end());
+    double p50 = us[us.size() / 2], p99 = us[std::min(us.size() - 1, us.size() * 99 / 100)];
+    if (json) {
+      std::printf(
+          "{\"command\":\"%s\",\"ops\":%zu,\"ops_per_s\":%.0f,\"p50_us\":%.1f,"
+          "\"p99_us\":%.1f}\n",
+          name, n, n / secs, p50, p99);
+    } else {
+      std::printf("%-12s %8zu ops  %10.0f ops/s  p50 %8.1f us  p99 %8.1f us\n", name, n, n / secs,
+                  p50, p99);
+    }
+    return 0;
+  };
+  auto key = [](size_t i) { return tower::Value("tower-bench:" + std::to_string(i % 1000)); };
+  if (int rc = one("string.set", [&](size_t i) {
+        return std::vector{key(i), tower::Value(value)};
+      }))
+    return rc;
+  if (int rc = one("string.get", [&](size_t i) { return std::vector{key(i)}; })) return rc;
+  auto r = t.call("int.set", std::vector{counter, tower::Value(int64_t{0})});
+  if (!r.ok()) return Fail(r.status());
+  return one("int.inc", [&](size_t) { return std::vector{counter}; });
+}
+
 int Run(const Target& t, const std::string& command, const std::vector<std::string>& args,
         bool json) {
+  if (command == "bench") return Bench(t, args, json);
   if (command == "commands") return Commands(t, json);
   if (command == "call") return Call(t, args, json);
   return Friendly(t, command, args, json);
@@ -475,8 +529,9 @@ int main(int argc, char** argv) {
     if (!rest.empty()) return Usage("plugins takes no arguments");
     return Plugins(o);
   }
-  static const char* const kCommands[] = {"commands", "call",  "set",   "get",    "incr",   "del",
-                                          "health",   "stats", "shell", "backup", "restore"};
+  static const char* const kCommands[] = {"commands", "call",   "set",     "get",
+                                          "incr",     "del",    "health",  "stats",
+                                          "shell",    "backup", "restore", "bench"};
   if (std::find(std::begin(kCommands), std::end(kCommands), command) == std::end(kCommands))
     return Usage("unknown command '" + command + "'");
   if ((command == "commands" || command == "health" || command == "stats" || command == "shell") &&

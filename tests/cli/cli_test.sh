@@ -72,6 +72,12 @@ expect 0 "carpe diem" --path "$tmp/restored" get motto
 expect 1 "" --path "$tmp/restored" restore "$tmp/backup"        # the target exists
 expect 2 "" "${db[@]}" backup
 grep -q "backend: rocksdb" <("$tower" "${db[@]}" stats) || { echo "FAIL: stats shows no backend"; failures=$((failures + 1)); }
+# The built-in workload.
+bench_out=$("$tower" "${db[@]}" bench 200 2>&1) || { echo "FAIL: bench exited non-zero: $bench_out"; failures=$((failures + 1)); }
+for want in "string.set" "string.get" "int.inc" "ops/s"; do
+  grep -q "$want" <<<"$bench_out" || { echo "FAIL: bench output lacks '$want': $bench_out"; failures=$((failures + 1)); }
+done
+expect 2 "" "${db[@]}" bench many
 # The shell: the same commands from stdin, quoted words, errors that do not end it.
 shell_out=$(printf 'set q "two words"\nget q\nset cnt int:0\nincr cnt\nbogus\nquit\n' | HOME=$tmp "$tower" "${db[@]}" shell 2>&1 || true)
 for want in "two words" "^1$" "unknown command 'bogus'"; do
