@@ -285,15 +285,9 @@ Error CreateWith(Call& c, int64_t capacity, double error, uint32_t expansion) {
   }
   m.filters.push_back(f);
   std::string existing;
-  Error e = c.read(c.key(), TOWER_ANY_TYPE, &existing);
-  if (e.ok()) {
-    return Error::Make(TOWER_E_ALREADY_EXISTS,
-                       std::string(c.name()) + ": key '" + std::string(c.key()) + "' exists");
-  }
-  if (e.code != TOWER_E_NOT_FOUND) return e;
-  e = c.write(c.key(), kBloom, m.Encode());
-  if (e.ok()) c.set_null();
-  return e;
+  return tower::sdk::create_if_absent(
+      c, c.read(c.key(), TOWER_ANY_TYPE, &existing), kBloom, m.Encode(),
+      std::string(c.name()) + ": key '" + std::string(c.key()) + "' exists");
 }
 
 Error Create(Call& c) {

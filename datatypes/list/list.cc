@@ -23,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tower/sdk/collection.hpp"
 #include "tower/sdk/datatype.hpp"
 #include "tower/sdk/text.hpp"
 #include "tower/sdk/value_codec.hpp"
@@ -247,15 +248,9 @@ void Define(DatatypeBuilder& b) {
             [](Call& c) {
               std::string_view p;
               std::string scratch;
-              Error e = c.read_view(c.key(), TOWER_ANY_TYPE, &p, &scratch);
-              if (e.ok()) {
-                return Error::Make(TOWER_E_ALREADY_EXISTS,
-                                   "list.create: key " + quote(c.key()) + " already exists");
-              }
-              if (e.code != TOWER_E_NOT_FOUND) return e;
-              e = c.write(c.key(), kList, EncodeMeta(Meta{}));
-              if (e.ok()) c.set_null();
-              return e;
+              return tower::sdk::create_if_absent(
+                  c, c.read_view(c.key(), TOWER_ANY_TYPE, &p, &scratch), kList, EncodeMeta(Meta{}),
+                  "list.create: key " + quote(c.key()) + " already exists");
             });
   b.command({"list.delete", "KEY",
              "deletes the list and all its elements (O(1)); false when there was none",

@@ -125,15 +125,9 @@ void Define(DatatypeBuilder& b) {
       {"map.create", "KEY", "creates an empty map (AlreadyExists if KEY is a map)", kWrite, 1, 1},
       [](Call& c) {
         uint64_t n = 0;
-        Error e = ReadLength(c, &n);
-        if (e.ok()) {
-          return Error::Make(TOWER_E_ALREADY_EXISTS,
-                             "map.create: map " + tower::sdk::quote(c.key()) + " already exists");
-        }
-        if (e.code != TOWER_E_NOT_FOUND) return e;
-        e = c.write(c.key(), kMap, EncodeMeta(0));
-        if (e.ok()) c.set_null();
-        return e;
+        return tower::sdk::create_if_absent(
+            c, ReadLength(c, &n), kMap, EncodeMeta(0),
+            "map.create: map " + tower::sdk::quote(c.key()) + " already exists");
       });
   tower::sdk::define_delete_exists(
       b, {"map.delete", "KEY", "deletes the map and all its fields (O(1))", kWrite, 1, 1},

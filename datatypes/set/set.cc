@@ -268,15 +268,9 @@ void Define(DatatypeBuilder& b) {
       {"set.create", "KEY", "creates an empty set (AlreadyExists if KEY is a set)", kWrite, 1, 1},
       [](Call& c) {
         uint64_t n = 0;
-        Error e = ReadSize(c, c.key(), &n);
-        if (e.ok()) {
-          return Error::Make(TOWER_E_ALREADY_EXISTS,
-                             "set.create: set " + tower::sdk::quote(c.key()) + " already exists");
-        }
-        if (e.code != TOWER_E_NOT_FOUND) return e;
-        e = c.write(c.key(), kSet, EncodeMeta(0));
-        if (e.ok()) c.set_null();
-        return e;
+        return tower::sdk::create_if_absent(
+            c, ReadSize(c, c.key(), &n), kSet, EncodeMeta(0),
+            "set.create: set " + tower::sdk::quote(c.key()) + " already exists");
       });
   tower::sdk::define_delete_exists(
       b, {"set.delete", "KEY", "deletes the set and all its members (O(1))", kWrite, 1, 1},

@@ -340,15 +340,9 @@ Error Create(Call& c) {
     if (Error e = CheckPolicy(c, 2, &m.policy); !e.ok()) return e;
   }
   std::string existing;
-  Error e = c.read(c.key(), TOWER_ANY_TYPE, &existing);
-  if (e.ok()) {
-    return Error::Make(TOWER_E_ALREADY_EXISTS,
-                       std::string(c.name()) + ": key '" + std::string(c.key()) + "' exists");
-  }
-  if (e.code != TOWER_E_NOT_FOUND) return e;
-  e = c.write(c.key(), kSeries, m.Encode());
-  if (e.ok()) c.set_null();
-  return e;
+  return tower::sdk::create_if_absent(
+      c, c.read(c.key(), TOWER_ANY_TYPE, &existing), kSeries, m.Encode(),
+      std::string(c.name()) + ": key '" + std::string(c.key()) + "' exists");
 }
 
 Error Add(Call& c) {

@@ -42,6 +42,19 @@ inline Error read_count_meta(const Call& c, std::string_view key, uint32_t type,
   return Error::Ok();
 }
 
+// The tail of a collection's create command: `existing` is the result of
+// reading KEY (its metadata, or any value). NotFound: writes `payload` as
+// KEY's value of type index `type` and returns null; OK: AlreadyExists with
+// `exists_message`; any other error as it is.
+inline Error create_if_absent(const Call& c, const Error& existing, uint32_t type,
+                              std::string_view payload, const std::string& exists_message) {
+  if (existing.ok()) return Error::Make(TOWER_E_ALREADY_EXISTS, exists_message);
+  if (existing.code != TOWER_E_NOT_FOUND) return existing;
+  Error e = c.write(c.key(), type, payload);
+  if (e.ok()) c.set_null();
+  return e;
+}
+
 // Registers the collection's delete and exists commands (specs `del` and
 // `exists`, one key argument each) over `read_meta(const Call&) -> Error`,
 // which reads KEY's metadata and returns the kernel's NotFound or
