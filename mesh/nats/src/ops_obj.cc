@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "conn.hpp"
+#include "tower/sdk/base64.hpp"
 
 namespace tower::mesh::nats {
 
@@ -338,65 +339,9 @@ bool JsonUint(const Json* v, uint64_t* out) {
 // ---------------------------------------------------------------------------
 // Encodings, NUID, digest.
 
-constexpr char kB64Url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
 // base64url with padding (Go's base64.URLEncoding).
-std::string Base64Url(std::string_view in) {
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
-  size_t i = 0;
-  auto byte = [&](size_t k) { return static_cast<uint32_t>(static_cast<unsigned char>(in[k])); };
-  for (; i + 3 <= in.size(); i += 3) {
-    uint32_t n = (byte(i) << 16) | (byte(i + 1) << 8) | byte(i + 2);
-    out.push_back(kB64Url[(n >> 18) & 63]);
-    out.push_back(kB64Url[(n >> 12) & 63]);
-    out.push_back(kB64Url[(n >> 6) & 63]);
-    out.push_back(kB64Url[n & 63]);
-  }
-  if (in.size() - i == 1) {
-    uint32_t n = byte(i) << 16;
-    out.push_back(kB64Url[(n >> 18) & 63]);
-    out.push_back(kB64Url[(n >> 12) & 63]);
-    out += "==";
-  } else if (in.size() - i == 2) {
-    uint32_t n = (byte(i) << 16) | (byte(i + 1) << 8);
-    out.push_back(kB64Url[(n >> 18) & 63]);
-    out.push_back(kB64Url[(n >> 12) & 63]);
-    out.push_back(kB64Url[(n >> 6) & 63]);
-    out.push_back('=');
-  }
-  return out;
-}
-
-// Decodes base64 in either alphabet (url or standard), padding optional.
-bool Base64Decode(std::string_view in, std::string* out) {
-  while (!in.empty() && in.back() == '=') in.remove_suffix(1);
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char c : in) {
-    int v;
-    if (c >= 'A' && c <= 'Z') {
-      v = c - 'A';
-    } else if (c >= 'a' && c <= 'z') {
-      v = c - 'a' + 26;
-    } else if (c >= '0' && c <= '9') {
-      v = c - '0' + 52;
-    } else if (c == '-' || c == '+') {
-      v = 62;
-    } else if (c == '_' || c == '/') {
-      v = 63;
-    } else {
-      return false;
-    }
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out->push_back(static_cast<char>((acc >> bits) & 0xFF));
-    }
-  }
-  return true;
-}
+std::string Base64Url(std::string_view in) { return tower::sdk::Base64Encode(in, /*url=*/true); }
+using tower::sdk::Base64Decode;
 
 // 22 base62 characters from the kernel's CSPRNG (like a NUID: unique, not
 // sequential).
