@@ -97,10 +97,10 @@ int main(int argc, char** argv) {
   const std::string url = node->client_url();
   // As towerd does: replies leave at once instead of waiting for NATS.c's
   // flusher thread (without this the service side measured ~1 ms/request).
-  auto service_conn = Must(
-      mesh->connect(
-          tower::mesh::ClientOptions().with_servers({url}).with_option("send_asap", "true")),
-      "connect");
+  auto service_conn =
+      Must(mesh->connect(
+               tower::mesh::ClientOptions().with_servers({url}).with_option("send_asap", "true")),
+           "connect");
   auto service = Must(tower::Service::Start(*db, *service_conn, {"bench", a.workers}), "serve");
 
   // The raw side: an echo responder with as many queue subscribers.

@@ -6,7 +6,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config clang-format python3
   librocksdb-dev liblmdb-dev
   libboost-dev libboost-filesystem-dev
-  libtomlplusplus-dev
+  libtomlplusplus-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libssl-dev libargon2-dev libcrypt-dev libsodium-dev libgcrypt20-dev librust-blake3-dev
   libzstd-dev abigail-tools libroaring-dev

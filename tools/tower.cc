@@ -5,6 +5,8 @@
 //   tower [OPTIONS] call NAME ARGS...  runs any command by name
 //   tower [OPTIONS] set KEY VALUE | get KEY | incr KEY [DELTA] | del KEY
 //   tower --server URL health | stats  a towerd's health line and statistics
+//   tower --path DIR export FILE | import [--replace] FILE
+//                                      the database as JSON Lines (docs/format.md)
 //
 // Options: --config FILE | --path DIR [--backend NAME] | --memory opens a
 // database directly; --server nats://HOST:PORT [--database NAME] talks to a
@@ -19,7 +21,9 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <functional>
+#include <iostream>
 #include <memory>
 #include <optional>
 #include <span>
@@ -54,6 +58,10 @@ constexpr char kUsage[] =
     "  stats               statistics: the backend's, or a towerd's (--server)\n"
     "  backup DIR          write a consistent copy of the database into DIR (new)\n"
     "  restore BACKUP      recreate the --path database (which must not exist) from BACKUP\n"
+    "  export FILE         write every key (any type, with expiry and items) to FILE as\n"
+    "                      JSON Lines; FILE - is standard output\n"
+    "  import FILE         read an export into the database; --replace overwrites keys\n"
+    "                      that exist (else they are an error); FILE - is standard input\n"
     "  shell               an interactive shell: these commands, history, completion\n"
     "  bench [N]           a short workload (N sets, gets and increments): ops/s, latencies\n"
     "options:\n"
@@ -65,6 +73,7 @@ constexpr char kUsage[] =
     "  --database NAME     the towerd database (default \"default\")\n"
     "  --plugin-path DIR   search DIR for plugins first (repeatable)\n"
     "  --json              print results as JSON\n"
+    "  --replace           import: overwrite keys that already exist\n"
     "arguments: int:5 float:1.5 bool:true bin:0x00ff ts:RFC3339 dur:1h30m uuid:... bigint:...\n"
     "  dec:19.99 time:RFC3339 str:TEXT null; plain text is a string, or the type the\n"
     "  command declares for that position.\n";
@@ -464,6 +473,104 @@ int Shell(const Target& t, bool json) {
   return last;
 }
 
+// A progress bar on standard error, drawn only when it is a terminal and at
+// most ten times a second; Done() clears it.
+class ProgressBar {
+ public:
+  explicit ProgressBar(std::string what) : what_(std::move(what)), tty_(isatty(2) != 0) {}
+  void Update(uint64_t done, uint64_t total) {
+    if (!tty_) return;
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_ < std::chrono::milliseconds(100)) return;
+    last_ = now;
+    drawn_ = true;
+    if (total == 0) {
+      std::fprintf(stderr, "\r%s %llu", what_.c_str(), static_cast<unsigned long long>(done));
+    } else {
+      double f = std::min(1.0, static_cast<double>(done) / static_cast<double>(total));
+      int filled = static_cast<int>(f * 30);
+      std::fprintf(stderr, "\r%s [%s%s] %3.0f%%", what_.c_str(), std::string(filled, '#').c_str(),
+                   std::string(30 - filled, '.').c_str(), f * 100);
+    }
+    std::fflush(stderr);
+  }
+  void Done() {
+    if (drawn_) std::fprintf(stderr, "\r\033[K");
+  }
+
+ private:
+  std::string what_;
+  bool tty_;
+  bool drawn_ = false;
+  std::chrono::steady_clock::time_point last_{};
+};
+
+// tower export FILE: every key of the local database as JSON Lines.
+int Export(tower::Db& db, const std::string& file, bool json) {
+  std::ofstream f;
+  std::ostream* out = &std::cout;
+  if (file != "-") {
+    f.open(file, std::ios::binary | std::ios::trunc);
+    if (!f) {
+      return Fail(
+          tower::Status::IOError("export: cannot write '" + file + "': " + std::strerror(errno)));
+    }
+    out = &f;
+  }
+  ProgressBar bar("export");
+  auto r = db.export_jsonl(*out, [&](uint64_t done, uint64_t total) { bar.Update(done, total); });
+  bar.Done();
+  if (!r.ok()) return Fail(r.status());
+  if (file == "-") return 0;
+  f.close();
+  if (!f) return Fail(tower::Status::IOError("export: writing '" + file + "' failed"));
+  if (json) {
+    std::printf("{\"keys\":%llu,\"items\":%llu}\n", static_cast<unsigned long long>(r->keys),
+                static_cast<unsigned long long>(r->items));
+  } else {
+    std::printf("exported %llu keys (%llu collection items) to %s\n",
+                static_cast<unsigned long long>(r->keys), static_cast<unsigned long long>(r->items),
+                file.c_str());
+  }
+  return 0;
+}
+
+// tower import FILE: reads an export into the local database.
+int Import(tower::Db& db, const std::string& file, bool replace, bool json) {
+  std::ifstream f;
+  std::istream* in = &std::cin;
+  tower::Db::ImportOptions options;
+  options.replace = replace;
+  if (file != "-") {
+    f.open(file, std::ios::binary);
+    if (!f) {
+      return Fail(
+          tower::Status::IOError("import: cannot read '" + file + "': " + std::strerror(errno)));
+    }
+    in = &f;
+    std::error_code ec;
+    options.total_bytes = std::filesystem::file_size(file, ec);
+    if (ec) options.total_bytes = 0;
+  }
+  ProgressBar bar("import");
+  options.progress = [&](uint64_t done, uint64_t total) { bar.Update(done, total); };
+  auto r = db.import_jsonl(*in, options);
+  bar.Done();
+  if (!r.ok()) return Fail(r.status());
+  if (json) {
+    std::printf("{\"keys\":%llu,\"items\":%llu,\"expired\":%llu}\n",
+                static_cast<unsigned long long>(r->keys), static_cast<unsigned long long>(r->items),
+                static_cast<unsigned long long>(r->expired));
+  } else {
+    std::printf("imported %llu keys (%llu collection items)",
+                static_cast<unsigned long long>(r->keys),
+                static_cast<unsigned long long>(r->items));
+    if (r->expired)
+      std::printf("; skipped %llu that had expired", static_cast<unsigned long long>(r->expired));
+    std::printf("\n");
+  }
+  return 0;
+}
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -472,7 +579,7 @@ int main(int argc, char** argv) {
   std::vector<std::filesystem::path> extra_paths;
   std::string command;
   std::vector<std::string> rest;
-  bool json = false, have_config = false;
+  bool json = false, have_config = false, replace = false;
   std::string path, backend, server, database = "default";
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
@@ -506,6 +613,8 @@ int main(int argc, char** argv) {
       path.clear();
     } else if (a == "--json") {
       json = true;
+    } else if (a == "--replace") {
+      replace = true;
     } else if (a.rfind("--", 0) == 0) {
       return Usage("unknown option '" + a + "'");
     } else if (command.empty()) {
@@ -529,9 +638,9 @@ int main(int argc, char** argv) {
     if (!rest.empty()) return Usage("plugins takes no arguments");
     return Plugins(o);
   }
-  static const char* const kCommands[] = {"commands", "call",   "set",     "get",
-                                          "incr",     "del",    "health",  "stats",
-                                          "shell",    "backup", "restore", "bench"};
+  static const char* const kCommands[] = {"commands", "call",   "set",    "get",   "incr",
+                                          "del",      "health", "stats",  "shell", "backup",
+                                          "restore",  "bench",  "export", "import"};
   if (std::find(std::begin(kCommands), std::end(kCommands), command) == std::end(kCommands))
     return Usage("unknown command '" + command + "'");
   if ((command == "commands" || command == "health" || command == "stats" || command == "shell") &&
@@ -540,10 +649,13 @@ int main(int argc, char** argv) {
   if (!server.empty() && (have_config || !path.empty()))
     return Usage("--server excludes --config and --path");
   if (server.empty() && command == "health") return Usage("health asks a towerd: give --server");
-  if (command == "backup" || command == "restore") {
+  if (command == "backup" || command == "restore" || command == "export" || command == "import") {
     if (!server.empty()) return Usage(command + " works on a local database (--path or --config)");
-    if (rest.size() != 1) return Usage(command + " takes one directory");
+    if (rest.size() != 1)
+      return Usage(command + " takes one " +
+                   (command[0] == 'b' || command[0] == 'r' ? "directory" : "file"));
   }
+  if (replace && command != "import") return Usage("--replace is an import option");
   if (command == "restore") {
     // The backup is opened read-only and copied (consistently) into --path.
     if (path.empty()) return Usage("restore needs --path for the database to create");
@@ -577,6 +689,8 @@ int main(int argc, char** argv) {
       std::printf("backed up into %s\n", rest[0].c_str());
       return 0;
     }
+    if (command == "export") return Export(*db, rest[0], json);
+    if (command == "import") return Import(*db, rest[0], replace, json);
     if (command == "stats") {
       auto st = db->stats();
       if (!st.ok()) return Fail(st.status());

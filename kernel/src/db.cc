@@ -29,15 +29,6 @@ constexpr char kManifestFile[] = "TOWER";
 constexpr char kLockFile[] = "TOWER.lock";
 constexpr std::string_view kTypeRecordPrefix = "type/";
 
-std::string NowRfc3339() {
-  std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 std::string ErrnoText() { return std::strerror(errno); }
 
 // Writes `text` to `file` atomically: temp file, fsync, rename, fsync dir.
@@ -174,6 +165,15 @@ Status PrepareDirectory(const Options& o, int* lock_fd, std::optional<ManifestIn
 }
 
 }  // namespace
+
+std::string NowRfc3339() {
+  std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
 
 Result<std::unique_ptr<Db>> Db::open_config(const fs::path& file) {
   auto o = Options::FromTomlFile(file);

@@ -4,12 +4,16 @@
 
 #include <atomic>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "tower/db.hpp"
 #include "tower/sdk/datatype.h"
 
 namespace tower {
+
+// The current UTC time as RFC 3339 to the second ("2026-11-26T06:30:00Z").
+std::string NowRfc3339();
 
 struct Db::DatatypeState {
   PluginPtr plugin;

@@ -20,6 +20,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <functional>
+#include <iosfwd>
 #include <map>
 #include <optional>
 #include <span>
@@ -356,6 +357,41 @@ class Db {
   // removed. The sweeper runs it in the background.
   Result<uint64_t> collect_garbage(bool orphans = true);
 
+  // --- Export and import: the whole database as JSON Lines (the format is
+  // in docs/format.md, "Export files"). Every key keeps its type, its exact
+  // stored encoding, its expiry deadline and a collection's items, so any
+  // type round-trips exactly, including types of plugins the kernel has
+  // never heard of.
+
+  // Counts of what an export wrote or an import read.
+  struct TransferStats {
+    uint64_t keys = 0;     // keys written (import: imported)
+    uint64_t items = 0;    // collection items among them
+    uint64_t expired = 0;  // import: keys skipped because their deadline had passed
+  };
+  // Called now and then with progress: (keys done, keys in all) for an
+  // export, (bytes read, ImportOptions::total_bytes) for an import.
+  using ProgressFn = std::function<void(uint64_t done, uint64_t total)>;
+  // Writes every unexpired key, from one consistent snapshot, to `out`.
+  Result<TransferStats> export_jsonl(std::ostream& out, const ProgressFn& progress = {});
+  struct ImportOptions {
+    // Replace keys that already exist; without it an existing key is
+    // AlreadyExists naming it (keys before it stay imported).
+    bool replace = false;
+    uint64_t total_bytes = 0;  // the input's size, for progress (0 = unknown)
+    ProgressFn progress;
+  };
+  // Reads an export. Each key is written atomically (its items first, under
+  // a fresh items version, then its value in one batch), holding the key's
+  // lock. Type ids are mapped by type and plugin name, so the source and
+  // the target may number types differently; a type whose plugin is not
+  // loaded, or whose stored encoding is newer than the loaded plugin
+  // reads, is an error naming the key, type and plugin. A malformed line is
+  // InvalidArgument naming its line number; a file without its end record
+  // (truncated) is Corruption.
+  Result<TransferStats> import_jsonl(std::istream& in, const ImportOptions& options);
+  Result<TransferStats> import_jsonl(std::istream& in) { return import_jsonl(in, ImportOptions()); }
+
   // Every registered command, sorted by name.
   std::vector<CommandInfo> commands() const;
 
@@ -393,6 +429,9 @@ class Db {
   void StartSweeper();
   void StopSweeper();
   Result<uint8_t> TypeId(DatatypeState* dt, uint32_t local);
+  // The id of an imported value's type (export.cc): by type and plugin
+  // name, checking that the loaded plugin reads `encoding`.
+  Result<uint8_t> ImportTypeId(std::string_view type, std::string_view plugin, uint8_t encoding);
   void Publish(DatatypeState* dt, uint32_t local, uint8_t id);
   std::string TypeName(uint8_t id) const;
   const Command* FindCommand(std::string_view name) const;
