@@ -5,7 +5,7 @@
 //   tower [OPTIONS] call NAME ARGS...  runs any command by name
 //   tower [OPTIONS] set KEY VALUE | get KEY | incr KEY [DELTA] | del KEY
 //   tower --server URL health | stats  a towerd's health line and statistics
-//   tower --path DIR export FILE | import [--replace] FILE
+//   tower [OPTIONS] export FILE | import [--replace] FILE
 //                                      the database as JSON Lines (docs/format.md)
 //
 // Options: --config FILE | --path DIR [--backend NAME] | --memory opens a
@@ -485,7 +485,7 @@ class ProgressBar {
     last_ = now;
     drawn_ = true;
     if (total == 0) {
-      std::fprintf(stderr, "\r%s %llu", what_.c_str(), static_cast<unsigned long long>(done));
+      std::fprintf(stderr, "\r%s %.1f MiB", what_.c_str(), static_cast<double>(done) / (1 << 20));
     } else {
       double f = std::min(1.0, static_cast<double>(done) / static_cast<double>(total));
       int filled = static_cast<int>(f * 30);
@@ -505,8 +505,14 @@ class ProgressBar {
   std::chrono::steady_clock::time_point last_{};
 };
 
-// tower export FILE: every key of the local database as JSON Lines.
-int Export(tower::Db& db, const std::string& file, bool json) {
+// Db::export_jsonl or RemoteDb::export_jsonl.
+using ExportFn = std::function<tower::Result<tower::Db::TransferStats>(
+    std::ostream&, const tower::Db::ProgressFn&)>;
+using ImportFn = std::function<tower::Result<tower::Db::TransferStats>(
+    std::istream&, const tower::Db::ImportOptions&)>;
+
+// tower export FILE: every key of the database as JSON Lines.
+int Export(const ExportFn& run, const std::string& file, bool json) {
   std::ofstream f;
   std::ostream* out = &std::cout;
   if (file != "-") {
@@ -518,7 +524,7 @@ int Export(tower::Db& db, const std::string& file, bool json) {
     out = &f;
   }
   ProgressBar bar("export");
-  auto r = db.export_jsonl(*out, [&](uint64_t done, uint64_t total) { bar.Update(done, total); });
+  auto r = run(*out, [&](uint64_t done, uint64_t total) { bar.Update(done, total); });
   bar.Done();
   if (!r.ok()) return Fail(r.status());
   if (file == "-") return 0;
@@ -535,8 +541,8 @@ int Export(tower::Db& db, const std::string& file, bool json) {
   return 0;
 }
 
-// tower import FILE: reads an export into the local database.
-int Import(tower::Db& db, const std::string& file, bool replace, bool json) {
+// tower import FILE: reads an export into the database.
+int Import(const ImportFn& run, const std::string& file, bool replace, bool json) {
   std::ifstream f;
   std::istream* in = &std::cin;
   tower::Db::ImportOptions options;
@@ -554,7 +560,7 @@ int Import(tower::Db& db, const std::string& file, bool replace, bool json) {
   }
   ProgressBar bar("import");
   options.progress = [&](uint64_t done, uint64_t total) { bar.Update(done, total); };
-  auto r = db.import_jsonl(*in, options);
+  auto r = run(*in, options);
   bar.Done();
   if (!r.ok()) return Fail(r.status());
   if (json) {
@@ -649,12 +655,13 @@ int main(int argc, char** argv) {
   if (!server.empty() && (have_config || !path.empty()))
     return Usage("--server excludes --config and --path");
   if (server.empty() && command == "health") return Usage("health asks a towerd: give --server");
-  if (command == "backup" || command == "restore" || command == "export" || command == "import") {
+  if (command == "backup" || command == "restore") {
     if (!server.empty()) return Usage(command + " works on a local database (--path or --config)");
-    if (rest.size() != 1)
-      return Usage(command + " takes one " +
-                   (command[0] == 'b' || command[0] == 'r' ? "directory" : "file"));
+    if (rest.size() != 1) return Usage(command + " takes one directory");
   }
+  if ((command == "export" || command == "import") && rest.size() != 1)
+    return Usage(command + " takes one file (- for standard " +
+                 (command == "export" ? "output)" : "input)"));
   if (replace && command != "import") return Usage("--replace is an import option");
   if (command == "restore") {
     // The backup is opened read-only and copied (consistently) into --path.
@@ -689,8 +696,16 @@ int main(int argc, char** argv) {
       std::printf("backed up into %s\n", rest[0].c_str());
       return 0;
     }
-    if (command == "export") return Export(*db, rest[0], json);
-    if (command == "import") return Import(*db, rest[0], replace, json);
+    if (command == "export") {
+      return Export([&](std::ostream& out,
+                        const tower::Db::ProgressFn& p) { return db->export_jsonl(out, p); },
+                    rest[0], json);
+    }
+    if (command == "import") {
+      return Import([&](std::istream& in,
+                        const tower::Db::ImportOptions& io) { return db->import_jsonl(in, io); },
+                    rest[0], replace, json);
+    }
     if (command == "stats") {
       auto st = db->stats();
       if (!st.ok()) return Fail(st.status());
@@ -717,6 +732,18 @@ int main(int argc, char** argv) {
       if (!text.ok()) return Fail(text.status());
       std::printf("%s\n", text->c_str());
       return 0;
+    }
+    if (command == "export") {
+      return Export([&](std::ostream& out,
+                        const tower::Db::ProgressFn& p) { return remote->export_jsonl(out, p); },
+                    rest[0], json);
+    }
+    if (command == "import") {
+      return Import(
+          [&](std::istream& in, const tower::Db::ImportOptions& io) {
+            return remote->import_jsonl(in, io);
+          },
+          rest[0], replace, json);
     }
     auto cmds = remote->commands();
     if (!cmds.ok()) return Fail(cmds.status());

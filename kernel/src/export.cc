@@ -57,8 +57,13 @@ void PutItemLine(std::ostream& out, std::string_view subkey, std::string_view va
 struct Line {
   uint64_t number = 0;
   std::string text;
+  bool unterminated = false;  // the input ended inside this line
 
   Status Bad(const std::string& why) const {
+    if (unterminated) {
+      return Status::Corruption("import: the input ends inside line " + std::to_string(number) +
+                                "; it is truncated");
+    }
     return Status::InvalidArgument("import: line " + std::to_string(number) + ": " + why);
   }
 };
@@ -247,6 +252,7 @@ Result<Db::TransferStats> Db::import_jsonl(std::istream& in, const ImportOptions
   auto next = [&]() -> bool {
     if (!std::getline(in, line.text)) return false;
     ++line.number;
+    line.unterminated = in.eof();
     bytes += line.text.size() + 1;
     if (!line.text.empty() && line.text.back() == '\r') line.text.pop_back();
     if (options.progress && line.number % kProgressEvery == 0)
@@ -281,9 +287,9 @@ Result<Db::TransferStats> Db::import_jsonl(std::istream& in, const ImportOptions
   }
   std::map<std::pair<std::string, uint8_t>, uint8_t> ids;  // (type, encoding) -> type id
 
-  WriteOptions item_wo;  // items are made durable by the value's batch
+  // Nothing is synced key by key: the import flushes once, at the end, and
+  // returns when everything it wrote is durable.
   WriteOptions wo;
-  wo.sync = options_.sync_writes;
   TransferStats stats;
   uint64_t items_seen = 0;  // imported or skipped, for the end record's count
   std::string key, payload, subkey, value, frame, existing;
@@ -316,6 +322,7 @@ Result<Db::TransferStats> Db::import_jsonl(std::istream& in, const ImportOptions
       while (next()) {
         if (!line.text.empty()) return line.Bad("data after the end record");
       }
+      TOWER_RETURN_IF_ERROR(backend_->Flush(true).WithContext("import: flush"));
       if (options.progress) options.progress(bytes, options.total_bytes);
       return stats;
     }
@@ -405,7 +412,7 @@ Result<Db::TransferStats> Db::import_jsonl(std::istream& in, const ImportOptions
       }
       batch.Put(keys::Sub(key, *version, subkey), value);
       if (batch.ByteSize() >= kItemBatchBytes) {
-        TOWER_RETURN_IF_ERROR(backend_->Write(item_wo, batch));
+        TOWER_RETURN_IF_ERROR(backend_->Write(wo, batch));
         batch.Clear();
       }
     }

@@ -1,5 +1,6 @@
 #include "tower/service.hpp"
 
+#include "service_transfer.hpp"
 #include "tower/log.hpp"
 #include "tower/wire.hpp"
 
@@ -41,6 +42,7 @@ Result<std::unique_ptr<Service>> Service::Start(Db& db, const mesh::Client& clie
     if (!sub.ok()) return sub.status().WithContext("towerd: serve " + subject);
     s->subs_.push_back(std::move(*sub));
   }
+  TOWER_RETURN_IF_ERROR(s->StartTransfers());
   TOWER_RETURN_IF_ERROR(client.flush());
   Log(LogLevel::kInfo, "service",
       "serving database '" + s->options_.database + "' on " + s->prefix_ + "> with " +
@@ -55,6 +57,7 @@ void Service::Stop() {
   // after this loop every request taken has been answered.
   for (auto& sub : subs_) sub->cancel();
   subs_.clear();
+  StopTransfers();
 }
 
 void Service::HandleCommand(const mesh::Message& m) {
@@ -119,7 +122,12 @@ std::string Service::CommandsReply() const {
 
 Result<std::string> RemoteDb::Ask(const std::string& subject, std::string_view payload,
                                   std::string_view what) const {
-  auto reply = client_.request(subject, payload, timeout_);
+  return Ask(subject, payload, what, timeout_);
+}
+
+Result<std::string> RemoteDb::Ask(const std::string& subject, std::string_view payload,
+                                  std::string_view what, std::chrono::milliseconds timeout) const {
+  auto reply = client_.request(subject, payload, timeout);
   if (reply.ok()) return std::move(reply->data);
   if (reply.status().IsNotFound()) {
     return Status::NotFound("no towerd serves database '" + database_ + "' (" + std::string(what) +
@@ -129,11 +137,7 @@ Result<std::string> RemoteDb::Ask(const std::string& subject, std::string_view p
 }
 
 Result<Value> RemoteDb::call(std::string_view name, std::span<const Value> args) const {
-  auto payload = wire::EncodeRequest(args);
-  if (!payload.ok()) return payload.status();
-  auto reply = Ask(wire::CommandSubject(database_, name), *payload, name);
-  if (!reply.ok()) return reply.status();
-  return wire::DecodeReply(*reply);
+  return Exchange(wire::CommandSubject(database_, name), args, name, timeout_);
 }
 
 Result<std::string> RemoteDb::health() const {

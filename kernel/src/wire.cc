@@ -100,6 +100,16 @@ std::string CommandsSubject(std::string_view database) {
   return "tower." + std::string(database) + ".commands";
 }
 
+std::string ExportSubject(std::string_view database) {
+  return "tower." + std::string(database) + ".export";
+}
+std::string ImportSubject(std::string_view database) {
+  return "tower." + std::string(database) + ".import";
+}
+std::string TransferPrefix(std::string_view database, std::string_view instance) {
+  return "tower." + std::string(database) + ".xfer." + std::string(instance);
+}
+
 Status CheckDatabaseName(std::string_view name) {
   bool ok = !name.empty() && name.size() <= 64;
   for (char c : name)

@@ -88,7 +88,7 @@ expect 1 "" --path "$tmp/cut" import "$tmp/cut.jsonl"                    # trunc
 expect 1 "" "${db[@]}" import "$tmp/missing.jsonl"
 expect 2 "" "${db[@]}" export
 expect 2 "" "${db[@]}" --replace export "$tmp/x.jsonl"
-expect 2 "" --server nats://127.0.0.1:1 export "$tmp/x.jsonl"
+expect 1 "" --server nats://127.0.0.1:1 export "$tmp/x.jsonl"   # nobody there
 grep -q "backend: rocksdb" <("$tower" "${db[@]}" stats) || { echo "FAIL: stats shows no backend"; failures=$((failures + 1)); }
 # The built-in workload.
 bench_out=$("$tower" "${db[@]}" bench 200 2>&1) || { echo "FAIL: bench exited non-zero: $bench_out"; failures=$((failures + 1)); }

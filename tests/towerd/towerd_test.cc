@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -262,6 +263,122 @@ TEST_F(TowerdTest, KilledDuringSyncedWritesKeepsEveryAcknowledgedWrite) {
                         << " is missing: " << v.status().ToString();
     ASSERT_EQ(v->as_int(), i);
   }
+}
+
+// Export and import through towerd: streamed in chunks (the long list is
+// several of them), exact, and with the in-process errors.
+TEST_F(TowerdTest, ExportsAndImportsThroughTheService) {
+  std::string url = StartTowerd();
+  ASSERT_FALSE(url.empty());
+  auto client = Connect(url);
+  ASSERT_TRUE(client);
+  RemoteDb db(*client, "main");
+  ASSERT_TRUE(db.call("string.set", {Value("s"), Value("text")}).ok());
+  ASSERT_TRUE(db.call("int.set", {Value("n"), Value(int64_t{-7})}).ok());
+  ASSERT_TRUE(db.call("list.create", {Value("long")}).ok());
+  const std::string kb(1024, 'x');
+  for (int i = 0; i < 1500; ++i) {
+    ASSERT_TRUE(db.call("list.push_right", {Value("long"), Value(kb + std::to_string(i))}).ok());
+  }
+  std::ostringstream out;
+  uint64_t progressed = 0;
+  auto exported = db.export_jsonl(out, [&](uint64_t done, uint64_t) { progressed = done; });
+  ASSERT_TRUE(exported.ok()) << exported.status().ToString();
+  EXPECT_EQ(exported->keys, 3u);
+  EXPECT_EQ(exported->items, 1500u);
+  const std::string text = out.str();
+  EXPECT_GT(text.size(), 3 * wire::kTransferChunk);
+  EXPECT_EQ(progressed, text.size());
+
+  // Into a local database: the same content, so the same export.
+  auto local = Db::open(Options::OnDisk(dir_ + "/copy", "lmdb"));
+  ASSERT_TRUE(local.ok()) << local.status().ToString();
+  std::istringstream in(text);
+  ASSERT_TRUE((*local)->import_jsonl(in).ok());
+  std::ostringstream again;
+  ASSERT_TRUE((*local)->export_jsonl(again).ok());
+  auto body = [](const std::string& t) { return t.substr(t.find('\n')); };
+  EXPECT_EQ(body(again.str()), body(text));
+
+  // Back into the towerd: existing keys are refused unless replaced.
+  Db::ImportOptions options;
+  std::istringstream in2(text);
+  auto refused = db.import_jsonl(in2, options);
+  EXPECT_EQ(refused.status().code(), Code::kAlreadyExists) << refused.status().ToString();
+  options.replace = true;
+  std::istringstream in3(text);
+  auto replaced = db.import_jsonl(in3, options);
+  ASSERT_TRUE(replaced.ok()) << replaced.status().ToString();
+  EXPECT_EQ(replaced->keys, 3u);
+  EXPECT_EQ(replaced->items, 1500u);
+  // A truncated file fails as it does in process, and the service is fine.
+  std::istringstream cut(text.substr(0, text.size() / 2));
+  auto truncated = db.import_jsonl(cut, options);
+  EXPECT_EQ(truncated.status().code(), Code::kCorruption) << truncated.status().ToString();
+  EXPECT_EQ(db.call("list.length", {Value("long")})->as_int(), 1500);
+
+  // The CLI: export to a file, import it back.
+  const std::string file = dir_ + "/dump.jsonl";
+  auto s = RunCli({"--server", url, "--database", "main", "export", file});
+  EXPECT_EQ(s.first, 0) << s.second;
+  EXPECT_NE(s.second.find("exported 3 keys (1500 collection items)"), std::string::npos)
+      << s.second;
+  s = RunCli({"--server", url, "--database", "main", "import", "--replace", file});
+  EXPECT_EQ(s.first, 0) << s.second;
+  EXPECT_NE(s.second.find("imported 3 keys (1500 collection items)"), std::string::npos)
+      << s.second;
+}
+
+// A transfer whose client goes quiet is abandoned after transfer_idle, and
+// its next request learns why; the service serves on.
+TEST_F(TowerdTest, AbandonedTransfersEndWithTheirError) {
+  if (!mesh_) mesh_ = *mesh::Mesh::Load(plugins_);
+  auto node = mesh_->start_cluster(
+      mesh::ClusterOptions().with_server_name("xfer").with_listen("127.0.0.1", 0));
+  ASSERT_TRUE(node.ok()) << node.status().ToString();
+  auto client = Connect((*node)->client_url());
+  ASSERT_TRUE(client);
+  auto db = Db::open(Options::InMemory("memory"));
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  // More than the pipe holds, so an unread export blocks.
+  const std::string kb(1024, 'x');
+  for (int i = 0; i < 2000; ++i) ASSERT_TRUE((*db)->set_string("k" + std::to_string(i), kb).ok());
+  ServiceOptions so;
+  so.database = "idle";
+  so.transfer_idle = 300ms;
+  auto service = Service::Start(**db, *client, so);
+  ASSERT_TRUE(service.ok()) << service.status().ToString();
+  auto open = [&](const std::string& subject, std::span<const Value> args) {
+    auto reply = client->request(subject, *wire::EncodeRequest(args), 5s);
+    EXPECT_TRUE(reply.ok()) << reply.status().ToString();
+    auto v = wire::DecodeReply(reply->data);
+    EXPECT_TRUE(v.ok()) << v.status().ToString();
+    return v->as_string();
+  };
+  auto ask = [&](const std::string& subject, std::span<const Value> args) {
+    auto reply = client->request(subject, *wire::EncodeRequest(args), 5s);
+    EXPECT_TRUE(reply.ok()) << reply.status().ToString();
+    return wire::DecodeReply(reply->data);
+  };
+  std::string exp = open(wire::ExportSubject("idle"), {});
+  const Value yes(true);
+  std::string imp = open(wire::ImportSubject("idle"), std::span<const Value>(&yes, 1));
+  std::this_thread::sleep_for(1s);
+  auto next = ask(exp + ".next", {});
+  EXPECT_EQ(next.status().code(), Code::kAborted) << next.status().ToString();
+  EXPECT_NE(next.status().message().find("export abandoned"), std::string::npos);
+  const Value chunk(Binary{"{\"tower_export\":1}\n"});
+  auto data = ask(imp + ".data", std::span<const Value>(&chunk, 1));
+  EXPECT_EQ(data.status().code(), Code::kAborted) << data.status().ToString();
+  EXPECT_NE(data.status().message().find("import abandoned"), std::string::npos);
+  auto gone = ask(imp + ".end", {});
+  EXPECT_EQ(gone.status().code(), Code::kNotFound) << gone.status().ToString();
+  // A fresh export still works.
+  RemoteDb remote(*client, "idle");
+  std::ostringstream out;
+  auto exported = remote.export_jsonl(out);
+  ASSERT_TRUE(exported.ok()) << exported.status().ToString();
+  EXPECT_EQ(exported->keys, 2000u);
 }
 
 TEST(WireTest, EveryTypeRoundTripsAndBadBytesAreRefused) {

@@ -31,6 +31,9 @@ struct ServiceOptions {
   // Queue subscriptions taking commands; each has its own delivery thread,
   // so this is how many commands run at once.
   int workers = 4;
+  // An export or import whose client sends nothing for this long is
+  // abandoned (what it imported stays).
+  std::chrono::milliseconds transfer_idle = std::chrono::seconds(60);
 };
 
 struct ServiceStats {
@@ -66,6 +69,13 @@ class Service {
  private:
   Service(Db& db, const mesh::Client& client, ServiceOptions options);
   void HandleCommand(const mesh::Message& m);
+  // Exports and imports (service_transfer.cc): one thread each, fed or
+  // drained through a pipe by the requests on the transfer subjects.
+  struct Transfers;
+  Status StartTransfers();
+  void StopTransfers();
+  void OpenTransfer(const mesh::Message& m, bool is_export);
+  void HandleTransfer(const mesh::Message& m);
   Db& db_;
   const mesh::Client& client_;
   ServiceOptions options_;
@@ -73,6 +83,7 @@ class Service {
   std::chrono::steady_clock::time_point started_;
   std::atomic<uint64_t> requests_{0}, errors_{0}, in_flight_{0};
   std::vector<std::unique_ptr<mesh::Subscription>> subs_;
+  std::unique_ptr<Transfers> transfers_;
 };
 
 // A database served by a towerd, reached over the mesh.
@@ -92,11 +103,22 @@ class RemoteDb {
   Result<std::string> stats() const;
   // The commands the service's database has (for usage and typing).
   Result<std::vector<CommandInfo>> commands() const;
+  // Db::export_jsonl and Db::import_jsonl, run by the towerd and streamed
+  // in chunks (progress: bytes so far; the total for import is
+  // ImportOptions::total_bytes, for export unknown, 0).
+  Result<Db::TransferStats> export_jsonl(std::ostream& out,
+                                         const Db::ProgressFn& progress = {}) const;
+  Result<Db::TransferStats> import_jsonl(std::istream& in, const Db::ImportOptions& options) const;
   const std::string& database() const { return database_; }
 
  private:
   Result<std::string> Ask(const std::string& subject, std::string_view payload,
                           std::string_view what) const;
+  Result<std::string> Ask(const std::string& subject, std::string_view payload,
+                          std::string_view what, std::chrono::milliseconds timeout) const;
+  // Sends `args` to `subject` and decodes the reply.
+  Result<Value> Exchange(const std::string& subject, std::span<const Value> args,
+                         std::string_view what, std::chrono::milliseconds timeout) const;
   const mesh::Client& client_;
   std::string database_;
   std::chrono::milliseconds timeout_;

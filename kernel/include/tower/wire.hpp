@@ -8,6 +8,18 @@
 //                                             array: name, usage, summary,
 //                                             plugin, read_only, min_args,
 //                                             max_args per command)
+//            tower.<database>.export          opens an export; the reply is the
+//            tower.<database>.import          transfer's subject T (import takes
+//                                             one bool argument: replace)
+//            T.next                           export: the next chunk [binary,
+//                                             end:bool, keys:int, items:int]
+//            T.data                           import: one chunk [binary]
+//            T.end                            import: no more data; the reply is
+//                                             [keys:int, items:int, expired:int]
+//            T.abort                          either: give up the transfer
+//   where T = tower.<database>.xfer.<instance>.<n> reaches the one towerd
+//   that opened it. A chunk is a slice of the JSON Lines stream
+//   (docs/format.md), at most kTransferChunk bytes.
 //
 // Request (version 1):  0x01 | varint count | count x (varint len | value)
 // Reply (version 1):    0x01 | status code (1 byte, 0 = OK) | body
@@ -37,6 +49,11 @@ std::string CommandSubject(std::string_view database, std::string_view command);
 std::string HealthSubject(std::string_view database);
 std::string StatsSubject(std::string_view database);
 std::string CommandsSubject(std::string_view database);
+std::string ExportSubject(std::string_view database);
+std::string ImportSubject(std::string_view database);
+// "tower.<database>.xfer.<instance>": a service's own transfer subjects.
+std::string TransferPrefix(std::string_view database, std::string_view instance);
+inline constexpr size_t kTransferChunk = 256 << 10;
 // Database names travel in subjects: [a-z0-9_-]+, at most 64 bytes.
 Status CheckDatabaseName(std::string_view name);
 
