@@ -35,6 +35,9 @@ struct Args {
   double seconds = 1.0;
   int reps = 5;
   int workers = 4;
+  std::vector<std::string> ops = {"get", "set"};
+  std::vector<int> clients = {1, 16};
+  std::string backend = "rocksdb";
 };
 
 Args Parse(int argc, char** argv) {
@@ -47,8 +50,16 @@ Args Parse(int argc, char** argv) {
       a.reps = std::stoi(s.substr(7));
     } else if (s.rfind("--workers=", 0) == 0) {
       a.workers = std::stoi(s.substr(10));
+    } else if (s.rfind("--backend=", 0) == 0) {
+      a.backend = s.substr(10);
+    } else if (s == "--only=get" || s == "--only=set") {
+      a.ops = {s.substr(7)};
+    } else if (s == "--clients=1" || s == "--clients=16") {
+      a.clients = {std::stoi(s.substr(10))};
     } else {
-      std::fprintf(stderr, "usage: towerd_bench [--seconds=S] [--reps=R] [--workers=N]\n");
+      std::fprintf(stderr,
+                   "usage: towerd_bench [--seconds=S] [--reps=R] [--workers=N] "
+                   "[--only=get|set] [--clients=1|16] [--backend=NAME]\n");
       std::exit(2);
     }
   }
@@ -87,7 +98,10 @@ int main(int argc, char** argv) {
   Args a = Parse(argc, argv);
   std::string dir = (fs::temp_directory_path() / "tower-towerd-bench").string();
   fs::remove_all(dir);
-  auto db = Must(tower::Db::open(tower::Options::OnDisk(dir + "/data", "rocksdb")), "open");
+  auto db = Must(
+      tower::Db::open(a.backend == "memory" ? tower::Options::InMemory("memory")
+                                            : tower::Options::OnDisk(dir + "/data", a.backend)),
+      "open");
   tower::PluginManager plugins;
   auto mesh = Must(tower::mesh::Mesh::Load(plugins), "load nats");
   auto node =
@@ -127,7 +141,6 @@ int main(int argc, char** argv) {
   }
   natsConnection_Flush(echo_nc);
 
-  const std::vector<int> client_counts = {1, 16};
   const int max_clients = 16;
   std::vector<std::unique_ptr<tower::mesh::Client>> clients;
   std::vector<std::unique_ptr<tower::RemoteDb>> remotes;
@@ -159,10 +172,11 @@ int main(int argc, char** argv) {
 
   std::printf(
       "towerd_bench: %.1f s per run, median of %d runs, %d workers, one local "
-      "nats-server, RocksDB\n",
-      a.seconds, a.reps, a.workers);
-  for (const char* op : {"get", "set"}) {
-    for (int n : client_counts) {
+      "nats-server, backend %s\n",
+      a.seconds, a.reps, a.workers, a.backend.c_str());
+  for (const std::string& op_name : a.ops) {
+    const char* op = op_name.c_str();
+    for (int n : a.clients) {
       std::vector<double> t, w;
       auto tower_side = [&] {
         return Drive(n, a.seconds, [&](int c) {

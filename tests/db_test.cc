@@ -73,6 +73,19 @@ TEST_F(DbTest, ABackendMismatchIsAnError) {
   EXPECT_TRUE(Contains(db.status(), "'rocksdb'")) << db.status();
 }
 
+TEST_F(DbTest, RocksdbWriteThreadYieldIsAnOption) {
+  Options o = Options::OnDisk(Dir("y"), "rocksdb");
+  o.backend_options["rocksdb.write_thread_adaptive_yield"] = "sometimes";
+  auto bad = Db::open(o);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), Code::kInvalidArgument);
+  EXPECT_TRUE(Contains(bad.status(), "rocksdb.write_thread_adaptive_yield")) << bad.status();
+  o.backend_options["rocksdb.write_thread_adaptive_yield"] = "true";
+  auto db = Db::open(o);
+  ASSERT_TRUE(db.ok()) << db.status();
+  EXPECT_TRUE((*db)->put("k", "v").ok());
+}
+
 TEST_F(DbTest, UnknownBackendListsTheAvailableOnes) {
   auto db = Db::open(Options::OnDisk(Dir("d"), "cassandra"));
   ASSERT_FALSE(db.ok());
