@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # The HyperLogLog commands through the installed tower CLI, with the plugin
-# found by --plugin-path: no change to the kernel or the CLI is involved.
+# found by --plugin-path, and through an installed towerd that loads it from
+# its config: no change to the kernel, the CLI or towerd is involved.
 #   hll_cli_test.sh TOWER_CLI PLUGIN_DIR
 set -uo pipefail
 tower=$1 plugins=$2
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+towerd_pid=
+trap '[[ -n $towerd_pid ]] && kill $towerd_pid 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
 run() { "$tower" --path "$tmp/db" --plugin-path "$plugins" "$@"; }
 fail() { echo "FAIL: $*"; exit 1; }
 
@@ -22,4 +24,34 @@ run call hll.create p int:3 2>/dev/null
 [[ $? == 1 ]] || fail "precision 3 should be an operation error (exit 1)"
 run call hll.count 2>/dev/null
 [[ $? == 2 ]] || fail "hll.count without a key should be a usage error (exit 2)"
+
+# towerd serves the plugin's commands without knowing them; export/import
+# carry its sketches exactly.
+towerd=$(dirname "$tower")/towerd
+cat >"$tmp/tower.toml" <<EOF
+[storage]
+backend = "rocksdb"
+path = "served"
+[plugins]
+paths = ['$plugins']
+[mesh]
+[mesh.node]
+server_name = "hll"
+listen = "127.0.0.1:0"
+store_dir = "mesh"
+work_dir = "mesh"
+EOF
+"$towerd" --config "$tmp/tower.toml" --database hll >"$tmp/towerd.log" 2>&1 &
+towerd_pid=$!
+for _ in $(seq 100); do grep -q "towerd ready" "$tmp/towerd.log" && break; sleep 0.1; done
+url=$(grep -o 'towerd ready hll nats://[0-9.:]*' "$tmp/towerd.log" | awk '{print $4}')
+[[ -n $url ]] || fail "towerd did not start: $(cat "$tmp/towerd.log")"
+remote() { "$tower" --server "$url" --database hll "$@"; }
+[[ $(remote call hll.add visitors alice bob) == 1 ]] || fail "hll.add through towerd"
+[[ $(remote call hll.count visitors) == 2 ]] || fail "hll.count through towerd"
+remote export "$tmp/hll.jsonl" >/dev/null || fail "export through towerd"
+run import --replace "$tmp/hll.jsonl" >/dev/null || fail "import of towerd's export"
+[[ $(run call hll.count visitors) == 2 ]] || fail "hll.count after the import"
+kill -TERM $towerd_pid && wait $towerd_pid || fail "towerd did not stop cleanly"
+towerd_pid=
 echo "HLL through the CLI: ok"
