@@ -303,7 +303,8 @@ int Friendly(const Target& t, const std::string& command, const std::vector<std:
     if (args.size() == 1) return Call(t, {"int.inc", args[0]}, json);
     return Call(t, {"int.add", args[0], args[1]}, json);
   }
-  if (int rc = need(1, 1, "KEY")) return rc;  // del
+  if (command != "del") return Usage("unknown command '" + command + "'");
+  if (int rc = need(1, 1, "KEY")) return rc;
   return Call(t, {"key.delete", args[0]}, json);
 }
 
