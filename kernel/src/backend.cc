@@ -123,11 +123,15 @@ tower_read_options ToAbi(const ReadOptions& ro) {
 }  // namespace
 
 Status Backend::Get(const ReadOptions& ro, std::string_view key, std::string* value) const {
+  sdk::StringSink out(value);
+  return Get(ro, key, &out.sink);
+}
+
+Status Backend::Get(const ReadOptions& ro, std::string_view key, tower_sink* value) const {
   tower_read_options r = ToAbi(ro);
   if (ro.snapshot) r.snapshot = ro.snapshot->snap_;
-  sdk::StringSink out(value);
   sdk::ErrorSink err;
-  int32_t code = api_->get(db_, &r, {key.data(), key.size()}, &out.sink, &err.sink);
+  int32_t code = api_->get(db_, &r, {key.data(), key.size()}, value, &err.sink);
   if (code == TOWER_OK) return Status::OK();
   return Error(code, std::move(err.message), "get");
 }

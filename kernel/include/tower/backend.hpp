@@ -151,6 +151,9 @@ class Backend : public std::enable_shared_from_this<Backend> {
 
   // Reads key into *value. NotFound when absent.
   Status Get(const ReadOptions& ro, std::string_view key, std::string* value) const;
+  // The same, handing the value to `value` (the plugin's bytes, no copy in
+  // between); `value` is not called when the key is absent.
+  Status Get(const ReadOptions& ro, std::string_view key, tower_sink* value) const;
   // Reads several keys from one consistent view. (*statuses)[i] is OK,
   // NotFound or an error for keys[i].
   Status MultiGet(const ReadOptions& ro, const std::vector<std::string_view>& keys,
