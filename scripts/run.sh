@@ -34,6 +34,7 @@ tower del queue
 tower call list.create queue
 tower call list.push_right queue job-1 job-2
 tower --json call list.range queue 0 -1
+tower export "$node_dir/export.jsonl"
 tower health
 kill -TERM "$towerd"
 wait "$towerd"
