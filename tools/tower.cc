@@ -506,14 +506,10 @@ class ProgressBar {
   std::chrono::steady_clock::time_point last_{};
 };
 
-// Db::export_jsonl or RemoteDb::export_jsonl.
-using ExportFn = std::function<tower::Result<tower::Db::TransferStats>(
-    std::ostream&, const tower::Db::ProgressFn&)>;
-using ImportFn = std::function<tower::Result<tower::Db::TransferStats>(
-    std::istream&, const tower::Db::ImportOptions&)>;
-
-// tower export FILE: every key of the database as JSON Lines.
-int Export(const ExportFn& run, const std::string& file, bool json) {
+// tower export FILE: every key of the database (a tower::Db or a
+// tower::RemoteDb) as JSON Lines.
+template <class D>
+int Export(D& db, const std::string& file, bool json) {
   std::ofstream f;
   std::ostream* out = &std::cout;
   if (file != "-") {
@@ -525,7 +521,7 @@ int Export(const ExportFn& run, const std::string& file, bool json) {
     out = &f;
   }
   ProgressBar bar("export");
-  auto r = run(*out, [&](uint64_t done, uint64_t total) { bar.Update(done, total); });
+  auto r = db.export_jsonl(*out, [&](uint64_t done, uint64_t total) { bar.Update(done, total); });
   bar.Done();
   if (!r.ok()) return Fail(r.status());
   if (file == "-") return 0;
@@ -542,8 +538,9 @@ int Export(const ExportFn& run, const std::string& file, bool json) {
   return 0;
 }
 
-// tower import FILE: reads an export into the database.
-int Import(const ImportFn& run, const std::string& file, bool replace, bool json) {
+// tower import FILE: reads an export into the database (local or remote).
+template <class D>
+int Import(D& db, const std::string& file, bool replace, bool json) {
   std::ifstream f;
   std::istream* in = &std::cin;
   tower::Db::ImportOptions options;
@@ -561,7 +558,7 @@ int Import(const ImportFn& run, const std::string& file, bool replace, bool json
   }
   ProgressBar bar("import");
   options.progress = [&](uint64_t done, uint64_t total) { bar.Update(done, total); };
-  auto r = run(*in, options);
+  auto r = db.import_jsonl(*in, options);
   bar.Done();
   if (!r.ok()) return Fail(r.status());
   if (json) {
@@ -697,16 +694,8 @@ int main(int argc, char** argv) {
       std::printf("backed up into %s\n", rest[0].c_str());
       return 0;
     }
-    if (command == "export") {
-      return Export([&](std::ostream& out,
-                        const tower::Db::ProgressFn& p) { return db->export_jsonl(out, p); },
-                    rest[0], json);
-    }
-    if (command == "import") {
-      return Import([&](std::istream& in,
-                        const tower::Db::ImportOptions& io) { return db->import_jsonl(in, io); },
-                    rest[0], replace, json);
-    }
+    if (command == "export") return Export(*db, rest[0], json);
+    if (command == "import") return Import(*db, rest[0], replace, json);
     if (command == "stats") {
       auto st = db->stats();
       if (!st.ok()) return Fail(st.status());
@@ -734,18 +723,8 @@ int main(int argc, char** argv) {
       std::printf("%s\n", text->c_str());
       return 0;
     }
-    if (command == "export") {
-      return Export([&](std::ostream& out,
-                        const tower::Db::ProgressFn& p) { return remote->export_jsonl(out, p); },
-                    rest[0], json);
-    }
-    if (command == "import") {
-      return Import(
-          [&](std::istream& in, const tower::Db::ImportOptions& io) {
-            return remote->import_jsonl(in, io);
-          },
-          rest[0], replace, json);
-    }
+    if (command == "export") return Export(*remote, rest[0], json);
+    if (command == "import") return Import(*remote, rest[0], replace, json);
     auto cmds = remote->commands();
     if (!cmds.ok()) return Fail(cmds.status());
     target.commands = std::move(*cmds);

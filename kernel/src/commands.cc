@@ -43,7 +43,7 @@ Status ReadFrame(CmdCtx* c, std::string_view key, FrameView* f, bool include_exp
   }
   auto d = DecodeFrame(key, frame);
   if (!d.ok()) return d.status();
-  if (d->expiry_ms && static_cast<int64_t>(*d->expiry_ms) * 1000000 <= c->db->now_ns()) {
+  if (DeadlinePassed(d->expiry_ms, c->db->now_ns())) {
     if (fresh) c->Remember(key, true, false, std::nullopt);
     if (!include_expired) return KeyNotFound(key);
     *f = *d;

@@ -32,16 +32,11 @@ using ordered_json = nlohmann::ordered_json;
 
 constexpr int kExportVersion = 1;
 constexpr int kFormatVersion = 1;  // docs/format.md
-constexpr int64_t kNsPerMs = 1000000;
 // Items of one collection are written in batches of about this many bytes
 // before the batch that writes its value.
 constexpr size_t kItemBatchBytes = 4 << 20;
 // Progress is reported every this many keys (export) or lines (import).
 constexpr uint64_t kProgressEvery = 1024;
-
-bool Expired(const FrameView& f, int64_t now_ns) {
-  return f.expiry_ms && static_cast<int64_t>(*f.expiry_ms) <= now_ns / kNsPerMs;
-}
 
 // Writes one item line: ["<subkey>","<value>"], both base64.
 void PutItemLine(std::ostream& out, std::string_view subkey, std::string_view value) {
@@ -170,7 +165,7 @@ Result<Db::TransferStats> Db::export_jsonl(std::ostream& out, const ProgressFn& 
     auto f = DecodeFrame(key, (*it)->value());
     if (!f.ok()) return f.status().WithContext("export");
     if (progress && ++scanned % kProgressEvery == 0) progress(scanned, total);
-    if (Expired(*f, now)) continue;
+    if (DeadlinePassed(f->expiry_ms, now)) continue;
 
     ordered_json rec;
     if (IsUtf8(key)) {
@@ -372,14 +367,15 @@ Result<Db::TransferStats> Db::import_jsonl(std::istream& in, const ImportOptions
 
     std::string_view key_list[] = {key};
     auto guard = locks_->Lock(key_list, false);
-    const bool expired = expiry_ms && static_cast<int64_t>(*expiry_ms) <= now_ns() / kNsPerMs;
+    const int64_t now = now_ns();
+    const bool expired = DeadlinePassed(expiry_ms, now);
     std::optional<uint64_t> old_items;
     existing.clear();
     Status got = backend_->Get(ReadOptions(), keys::Meta(key), &existing);
     if (got.ok()) {
       auto f = DecodeFrame(key, existing);
       if (!f.ok()) return f.status().WithContext("import");
-      if (!options.replace && !Expired(*f, now_ns()) && !expired) {
+      if (!options.replace && !DeadlinePassed(f->expiry_ms, now) && !expired) {
         return Status::AlreadyExists("import: key " + keys::Quote(key) + " already exists (line " +
                                      std::to_string(line.number) +
                                      "; import with replace to overwrite it)");

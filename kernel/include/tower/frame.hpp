@@ -34,6 +34,13 @@ struct FrameView {
   std::string_view payload;
 };
 
+// True when the deadline `expiry_ms` (ms since the epoch; nullopt = none)
+// has passed at `now_ns`. Safe for any deadline, even one read from an
+// untrusted file (no overflow).
+inline bool DeadlinePassed(std::optional<uint64_t> expiry_ms, int64_t now_ns) {
+  return expiry_ms && now_ns >= 0 && *expiry_ms <= static_cast<uint64_t>(now_ns) / 1000000;
+}
+
 // Appends a frame header and payload to *dst.
 void EncodeFrame(std::string* dst, uint8_t type, uint8_t encoding,
                  std::optional<uint64_t> expiry_ms, std::string_view payload,
