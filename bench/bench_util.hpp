@@ -1,5 +1,6 @@
 // The benchmark programs' small helpers, without any library baseline:
-// dying with a message, medians, unwrapping results, NATS.c status checks.
+// dying with a message, medians, unwrapping results (NATS.c checks are in
+// nats_util.hpp).
 #ifndef TOWER_BENCH_UTIL_HPP_
 #define TOWER_BENCH_UTIL_HPP_
 

@@ -14,9 +14,10 @@
 #include <vector>
 
 #include "bench_util.hpp"
+#include "nats_util.hpp"
 #include "tower/mesh.hpp"
 
-using bench::Die;
+using bench::Check;
 using bench::Median;
 using bench::Must;
 
@@ -47,10 +48,6 @@ Args Parse(int argc, char** argv) {
     }
   }
   return a;
-}
-
-void Check(natsStatus s, const char* what) {
-  if (s != NATS_OK) Die(std::string(what) + ": " + natsStatus_GetText(s));
 }
 
 double Rate(int ops, Clock::duration d) { return ops / std::chrono::duration<double>(d).count(); }

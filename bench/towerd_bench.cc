@@ -17,12 +17,13 @@
 #include <vector>
 
 #include "bench_util.hpp"
+#include "nats_util.hpp"
 #include "tower/db.hpp"
 #include "tower/mesh.hpp"
 #include "tower/service.hpp"
 #include "tower/wire.hpp"
 
-using bench::Die;
+using bench::Check;
 using bench::Median;
 using bench::Must;
 
@@ -86,10 +87,6 @@ double Drive(int clients, double seconds, const std::function<void(int)>& op) {
   stop = true;
   for (auto& t : threads) t.join();
   return done.load() / std::chrono::duration<double>(Clock::now() - t0).count();
-}
-
-void Check(natsStatus s, const char* what) {
-  if (s != NATS_OK) Die(std::string(what) + ": " + natsStatus_GetText(s));
 }
 
 }  // namespace
