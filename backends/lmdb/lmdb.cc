@@ -6,8 +6,9 @@
 //  - Env flags: MDB_NOTLS (read transactions belong to their object, not to a
 //    thread, so one thread may hold many snapshots/iterators). Read
 //    transactions may span threads only when their use is serialised, so
-//    every shared read txn (a snapshot's, an iterator's) carries a mutex
-//    taken around each call.
+//    a snapshot's read txn, which its iterators share, carries a mutex taken
+//    around each call. An iterator opened without a snapshot owns its txn
+//    and, like any iterator, is used by one thread at a time: no lock.
 //  - Durability and integrity: with TOWER_OPEN_SYNC_WRITES every commit is
 //    synced (no MDB_NOSYNC) and the env uses MDB_WRITEMAP (about 3x faster
 //    writes). Otherwise the env runs MDB_NOSYNC *without* MDB_WRITEMAP, and a
@@ -217,24 +218,25 @@ int seek_ge(MDB_cursor* c, std::string_view target, size_t maxkey, MDB_val* k, M
 
 class LmdbIterator final : public sdk::IteratorBase {
  public:
-  LmdbIterator(std::shared_ptr<Txn> txn, MDB_cursor* cur, size_t maxkey, std::string path,
-               const sdk::ReadOptions& ro)
-      : txn_(std::move(txn)), cur_(cur), maxkey_(maxkey), path_(std::move(path)) {
+  // `shared`: the transaction is a snapshot's, which other threads may use.
+  LmdbIterator(std::shared_ptr<Txn> txn, bool shared, MDB_cursor* cur, size_t maxkey,
+               std::string path, const sdk::ReadOptions& ro)
+      : txn_(std::move(txn)), shared_(shared), cur_(cur), maxkey_(maxkey), path_(std::move(path)) {
     if (auto lo = ro.lower_bound()) lower_.emplace(*lo);
     if (auto hi = ro.upper_bound()) upper_.emplace(*hi);
   }
   ~LmdbIterator() override {
-    std::lock_guard lk(txn_->mu);
+    auto lk = lock();
     mdb_cursor_close(cur_);
   }
 
   bool seek(std::string_view target) override {
-    std::lock_guard lk(txn_->mu);
+    auto lk = lock();
     if (lower_ && target < *lower_) target = *lower_;
     return settle_forward(seek_ge(cur_, target, maxkey_, &k_, &v_));
   }
   bool seek_for_prev(std::string_view target) override {
-    std::lock_guard lk(txn_->mu);
+    auto lk = lock();
     if (upper_ && target >= *upper_) return last();
     int rc = seek_ge(cur_, target, maxkey_, &k_, &v_);
     if (rc == 0 && sv(k_) > target) {
@@ -245,21 +247,21 @@ class LmdbIterator final : public sdk::IteratorBase {
     return settle_backward(rc);
   }
   bool seek_to_first() override {
-    std::lock_guard lk(txn_->mu);
+    auto lk = lock();
     return settle_forward(lower_ ? seek_ge(cur_, *lower_, maxkey_, &k_, &v_) : step(MDB_FIRST));
   }
   bool seek_to_last() override {
-    std::lock_guard lk(txn_->mu);
+    auto lk = lock();
     return last();
   }
   bool next() override {
     if (!valid_) return false;
-    std::lock_guard lk(txn_->mu);
+    auto lk = lock();
     return settle_forward(step(MDB_NEXT));
   }
   bool prev() override {
     if (!valid_) return false;
-    std::lock_guard lk(txn_->mu);
+    auto lk = lock();
     return settle_backward(step(MDB_PREV));
   }
   bool valid() const override { return valid_; }
@@ -291,7 +293,14 @@ class LmdbIterator final : public sdk::IteratorBase {
   bool settle_forward(int rc) { return settle(rc, rc == 0 && (!upper_ || sv(k_) < *upper_)); }
   bool settle_backward(int rc) { return settle(rc, rc == 0 && (!lower_ || sv(k_) >= *lower_)); }
 
+  // The transaction's mutex when it is shared; an iterator's own
+  // transaction has one user, which needs no lock for each step.
+  std::unique_lock<std::mutex> lock() const {
+    return shared_ ? std::unique_lock(txn_->mu) : std::unique_lock<std::mutex>();
+  }
+
   std::shared_ptr<Txn> txn_;  // keeps the read transaction open
+  bool shared_;
   MDB_cursor* cur_;
   size_t maxkey_;
   std::string path_;
@@ -417,8 +426,9 @@ class LmdbBackend final : public sdk::BackendBase {
 
   Error new_iterator(const sdk::ReadOptions& ro, std::unique_ptr<sdk::IteratorBase>* out) override {
     std::shared_ptr<Txn> txn;
-    if (auto* s = static_cast<const LmdbSnapshot*>(ro.snapshot())) {
-      txn = s->txn;
+    auto* snap = static_cast<const LmdbSnapshot*>(ro.snapshot());
+    if (snap != nullptr) {
+      txn = snap->txn;
     } else {
       Error e = begin_shared(&txn, "iterator");
       if (!e.ok()) return e;
@@ -430,7 +440,7 @@ class LmdbBackend final : public sdk::BackendBase {
       rc = mdb_cursor_open(txn->get(), dbi_, &cur);
     }
     if (rc != 0) return fail(rc, "open cursor");
-    *out = std::make_unique<LmdbIterator>(std::move(txn), cur, maxkey_, path_, ro);
+    *out = std::make_unique<LmdbIterator>(std::move(txn), snap != nullptr, cur, maxkey_, path_, ro);
     return Error::Ok();
   }
 

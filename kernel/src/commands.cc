@@ -43,7 +43,7 @@ Status ReadFrame(CmdCtx* c, std::string_view key, FrameView* f, bool include_exp
   }
   auto d = DecodeFrame(key, frame);
   if (!d.ok()) return d.status();
-  if (DeadlinePassed(d->expiry_ms, c->db->now_ns())) {
+  if (c->db->Expired(d->expiry_ms)) {
     if (fresh) c->Remember(key, true, false, std::nullopt);
     if (!include_expired) return KeyNotFound(key);
     *f = *d;
@@ -235,6 +235,10 @@ int64_t Db::now_ns() const {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+bool Db::Expired(std::optional<uint64_t> expiry_ms) const {
+  return expiry_ms && DeadlinePassed(expiry_ms, now_ns());
 }
 
 std::string Db::TypeName(uint8_t id) const {

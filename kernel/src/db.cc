@@ -377,7 +377,7 @@ Result<std::string> Db::get(std::string_view key) {
   if (!s.ok()) return s;
   auto f = DecodeFrame(key, raw);
   if (!f.ok()) return f.status();
-  if (DeadlinePassed(f->expiry_ms, now_ns())) {
+  if (Expired(f->expiry_ms)) {
     return Status::NotFound("key " + keys::Quote(key) + " not found");
   }
   if (f->type != kTypeBytes) {

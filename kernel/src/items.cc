@@ -98,7 +98,7 @@ Result<std::optional<std::pair<uint8_t, uint64_t>>> PreviousItems(CmdCtx* c, std
   if (!f.items_version) return Out();
   // An expired value's items go with it, whatever replaces it: report type
   // 0 (never a real type id), so that no write keeps them.
-  bool expired = DeadlinePassed(f.expiry_ms, c->db->now_ns());
+  bool expired = c->db->Expired(f.expiry_ms);
   return Out(std::make_pair(expired ? uint8_t{0} : f.type, *f.items_version));
 }
 

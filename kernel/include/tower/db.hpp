@@ -400,6 +400,10 @@ class Db {
   // runs (the expiry sweeper is paused while it changes).
   void set_clock(std::function<int64_t()> now_ns);
   int64_t now_ns() const;
+  // Whether a value with this deadline (milliseconds since the epoch) has
+  // expired by that clock. Reads the clock only when there is a deadline,
+  // so keys without a TTL cost no clock read.
+  bool Expired(std::optional<uint64_t> expiry_ms) const;
 
   const ManifestInfo& manifest() const { return manifest_; }
   const Options& options() const { return options_; }
