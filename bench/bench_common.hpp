@@ -73,13 +73,14 @@ struct RawOp {
 
 // One side of a comparison: opens a fresh store, then puts/gets; `batch`
 // applies several writes atomically and `scan` reads up to `max` entries
-// from `lo` (returning how many it read).
+// from `lo`, handing each to `visit` (returning how many it read).
 struct Side {
   std::function<void(const std::string& dir)> open;
   std::function<void(const std::string& k, const std::string& v)> put;
   std::function<bool(const std::string& k, std::string* out)> get;
   std::function<void(const std::vector<RawOp>& ops)> batch;
-  std::function<size_t(const std::string& lo, size_t max)> scan;
+  using Visit = std::function<void(std::string_view key, std::string_view value)>;
+  std::function<size_t(const std::string& lo, size_t max, const Visit& visit)> scan;
   std::function<void()> close;
 };
 
@@ -125,10 +126,13 @@ using bench::Median;
     auto st = (*db)->Write(rocksdb::WriteOptions(), &b);
     if (!st.ok()) Die(st.ToString());
   };
-  s.scan = [db](const std::string& lo, size_t max) {
+  s.scan = [db](const std::string& lo, size_t max, const Side::Visit& visit) {
     std::unique_ptr<rocksdb::Iterator> it((*db)->NewIterator(rocksdb::ReadOptions()));
     size_t n = 0;
-    for (it->Seek(lo); it->Valid() && n < max; it->Next()) ++n;
+    for (it->Seek(lo); it->Valid() && n < max; it->Next(), ++n) {
+      visit(std::string_view(it->key().data(), it->key().size()),
+            std::string_view(it->value().data(), it->value().size()));
+    }
     return n;
   };
   s.close = [db] { db->reset(); };
@@ -186,7 +190,7 @@ using bench::Median;
     }
     if (mdb_txn_commit(txn)) Die("lmdb commit");
   };
-  s.scan = [st](const std::string& lo, size_t max) {
+  s.scan = [st](const std::string& lo, size_t max, const Side::Visit& visit) {
     MDB_txn* txn;
     MDB_cursor* cur;
     if (mdb_txn_begin(st->env, nullptr, MDB_RDONLY, &txn) || mdb_cursor_open(txn, st->dbi, &cur))
@@ -194,8 +198,10 @@ using bench::Median;
     MDB_val key{lo.size(), const_cast<char*>(lo.data())}, val;
     size_t n = 0;
     for (int rc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE); rc == 0 && n < max;
-         rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT))
-      ++n;
+         rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT), ++n) {
+      visit(std::string_view(static_cast<const char*>(key.mv_data), key.mv_size),
+            std::string_view(static_cast<const char*>(val.mv_data), val.mv_size));
+    }
     mdb_cursor_close(cur);
     mdb_txn_abort(txn);
     return n;
@@ -235,11 +241,11 @@ using bench::Median;
     }
     if (!(*db)->write(false, abi.data(), abi.size()).ok()) Die("memory batch");
   };
-  s.scan = [db](const std::string& lo, size_t max) {
+  s.scan = [db](const std::string& lo, size_t max, const Side::Visit& visit) {
     std::unique_ptr<tower::sdk::IteratorBase> it;
     if (!(*db)->new_iterator(tower::sdk::ReadOptions(nullptr), &it).ok()) Die("memory iterator");
     size_t n = 0;
-    for (bool v = it->seek(lo); v && n < max; v = it->next()) ++n;
+    for (bool v = it->seek(lo); v && n < max; v = it->next(), ++n) visit(it->key(), it->value());
     return n;
   };
   s.close = [db] { db->reset(); };

@@ -12,7 +12,7 @@
 // deletes the item; for map/set writes, the metadata and element reads and a
 // two-key batch; for gets, the two reads; for time-series add, the
 // metadata and point reads and a two-key batch; for a range, one metadata
-// read and a scan of the points; for bloom add, the metadata read, k block
+// read and a scan that decodes the points into a vector; for bloom add, the metadata read, k block
 // reads and one batch writing the metadata and the k blocks; for contains,
 // the metadata and k block reads. The last line times deleting a collection
 // of --delete-items items (O(1)) and collecting its garbage.
@@ -103,6 +103,16 @@ std::string Pos(int64_t i) {
   for (int b = 0; b < 8; ++b) s[b] = static_cast<char>(u >> (56 - 8 * b));
   return s;
 }
+
+int64_t GetPos(const char* p) {
+  uint64_t u = 0;
+  for (int b = 0; b < 8; ++b) u = (u << 8) | static_cast<unsigned char>(p[b]);
+  return static_cast<int64_t>(u ^ (uint64_t{1} << 63));
+}
+
+// A time-series point as the plugin stores it: the value's type tag, then
+// the int64 in the order-preserving big-endian form.
+std::string RawPoint(int64_t v) { return std::string(1, TOWER_VALUE_INT) + Pos(v); }
 
 // One benchmark row: a setup on both sides, then N timed operations.
 struct Row {
@@ -203,7 +213,8 @@ std::vector<Row> Rows(size_t n) {
                     std::string k = "sT" + Pos(static_cast<int64_t>(i) + 1);
                     s.get(meta_ts, &m);
                     s.get(k, &p);
-                    s.batch({{meta_ts, &kMeta34}, {k, &kItem}});
+                    std::string point = RawPoint(static_cast<int64_t>(i));
+                    s.batch({{meta_ts, &kMeta34}, {k, &point}});
                   }});
   // A range of 100 points per operation.
   rows.push_back(
@@ -217,7 +228,13 @@ std::vector<Row> Rows(size_t n) {
          int64_t from = static_cast<int64_t>((i * 100) % (n > 100 ? n - 100 : 1)) + 1;
          std::string m;
          s.get(meta_ts, &m);
-         if (s.scan("sT" + Pos(from), 100) != 100) Die("raw ts scan");
+         // What a caller of the raw library gets back: the decoded points.
+         std::vector<std::pair<int64_t, int64_t>> points;
+         s.scan("sT" + Pos(from), 100, [&](std::string_view k, std::string_view v) {
+           if (k.size() != 10 || v.size() != 9) Die("raw ts point");
+           points.emplace_back(GetPos(k.data() + 2), GetPos(v.data() + 1));
+         });
+         if (points.size() != 100) Die("raw ts scan");
        }});
   rows.push_back({"bloom.add",
                   [](tower::Db& db, Side&) {
