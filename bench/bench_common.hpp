@@ -79,6 +79,11 @@ struct Side {
   std::function<void(const std::string& k, const std::string& v)> put;
   std::function<bool(const std::string& k, std::string* out)> get;
   std::function<void(const std::vector<RawOp>& ops)> batch;
+  // view(k, look): look(bytes) sees the value in place, without a copy,
+  // where the library allows (a pinned slice, LMDB's map, the memory
+  // store's entry under its lock); false when absent.
+  using Look = std::function<void(std::string_view value)>;
+  std::function<bool(const std::string& k, const Look& look)> view;
   using Visit = std::function<void(std::string_view key, std::string_view value)>;
   std::function<size_t(const std::string& lo, size_t max, const Visit& visit)> scan;
   std::function<void()> close;
@@ -113,6 +118,12 @@ using bench::Median;
   };
   s.get = [db](const std::string& k, std::string* out) {
     return (*db)->Get(rocksdb::ReadOptions(), k, out).ok();
+  };
+  s.view = [db](const std::string& k, const Side::Look& look) {
+    rocksdb::PinnableSlice v;
+    if (!(*db)->Get(rocksdb::ReadOptions(), (*db)->DefaultColumnFamily(), k, &v).ok()) return false;
+    look(std::string_view(v.data(), v.size()));
+    return true;
   };
   s.batch = [db](const std::vector<RawOp>& ops) {
     rocksdb::WriteBatch b;
@@ -173,6 +184,15 @@ using bench::Median;
     mdb_txn_abort(txn);
     return ok;
   };
+  s.view = [st](const std::string& k, const Side::Look& look) {
+    MDB_txn* txn;
+    if (mdb_txn_begin(st->env, nullptr, MDB_RDONLY, &txn)) Die("lmdb read txn");
+    MDB_val key{k.size(), const_cast<char*>(k.data())}, val;
+    bool ok = mdb_get(txn, st->dbi, &key, &val) == 0;
+    if (ok) look(std::string_view(static_cast<const char*>(val.mv_data), val.mv_size));
+    mdb_txn_abort(txn);
+    return ok;
+  };
   s.batch = [st](const std::vector<RawOp>& ops) {
     MDB_txn* txn;
     if (mdb_txn_begin(st->env, nullptr, 0, &txn)) Die("lmdb txn");
@@ -229,6 +249,12 @@ using bench::Median;
   s.get = [db](const std::string& k, std::string* out) {
     tower::sdk::StringSink sink(out);
     return (*db)->get(tower::sdk::ReadOptions(nullptr), k, tower::sdk::Sink(&sink.sink)).ok();
+  };
+  s.view = [db](const std::string& k, const Side::Look& look) {
+    tower_sink sink{const_cast<Side::Look*>(&look), [](void* c, const char* d, size_t n) {
+                      (*static_cast<Side::Look*>(c))(std::string_view(d, n));
+                    }};
+    return (*db)->get(tower::sdk::ReadOptions(nullptr), k, tower::sdk::Sink(&sink)).ok();
   };
   s.batch = [db](const std::vector<RawOp>& ops) {
     std::vector<tower_batch_op> abi(ops.size());

@@ -187,33 +187,45 @@ Error HashArg(const Call& c, size_t i, Hashes* h) {
 // The bit blocks a command touches, read once and written back once.
 class Blocks {
  public:
-  explicit Blocks(const Call& c) : c_(c) {}
+  // A read-only Blocks (contains) looks at each bit in the backend's bytes
+  // and keeps no copy; one that may write caches each block it reads.
+  explicit Blocks(const Call& c, bool read_only = false) : c_(c), read_only_(read_only) {}
 
   // Bit j of sub-filter f (index fi) for the item: *set = whether it is 1;
   // with `write`, sets it.
   Error Bit(uint32_t fi, const Filter& f, uint64_t bit, bool write, bool* was) {
     uint64_t block = bit / kBlockBits;
     uint64_t id = static_cast<uint64_t>(fi) << 32 | block;
+    uint64_t total = (f.m + 7) / 8;
+    uint64_t len = std::min(kBlockBytes, total - block * kBlockBytes);
+    uint64_t in = bit % kBlockBits;
+    unsigned char mask = static_cast<unsigned char>(1u << (in % 8));
+    if (read_only_) {
+      size_t size = len;
+      unsigned char byte = 0;
+      Error e = c_.item_view(c_.key(), Sub(fi, block), [&](std::string_view bytes) {
+        size = bytes.size();
+        if (in / 8 < size) byte = static_cast<unsigned char>(bytes[in / 8]);
+      });
+      if (!e.ok() && e.code != TOWER_E_NOT_FOUND) return e;  // absent: all zero
+      if (size != len) return BadBlock(fi, block, size, len);
+      *was = (byte & mask) != 0;
+      return Error::Ok();
+    }
     auto it = cache_.find(id);
     if (it == cache_.end()) {
       Entry en;
-      uint64_t total = (f.m + 7) / 8;
-      uint64_t len = std::min(kBlockBytes, total - block * kBlockBytes);
       Error e = c_.item_get(c_.key(), Sub(fi, block), &en.bytes);
       if (e.code == TOWER_E_NOT_FOUND) {
         en.bytes.assign(len, '\0');
       } else if (!e.ok()) {
         return e;
       } else if (en.bytes.size() != len) {
-        return Corrupt(c_, "block " + std::to_string(block) + " of sub-filter " +
-                               std::to_string(fi) + " has " + std::to_string(en.bytes.size()) +
-                               " bytes, want " + std::to_string(len));
+        return BadBlock(fi, block, en.bytes.size(), len);
       }
       it = cache_.emplace(id, std::move(en)).first;
     }
-    uint64_t in = bit % kBlockBits;
     auto& byte = reinterpret_cast<unsigned char&>(it->second.bytes[in / 8]);
-    unsigned char mask = static_cast<unsigned char>(1u << (in % 8));
     *was = (byte & mask) != 0;
     if (write && !*was) {
       byte |= mask;
@@ -261,7 +273,13 @@ class Blocks {
     std::string bytes;
     bool dirty = false;
   };
+  Error BadBlock(uint32_t fi, uint64_t block, size_t size, uint64_t want) const {
+    return Corrupt(c_, "block " + std::to_string(block) + " of sub-filter " + std::to_string(fi) +
+                           " has " + std::to_string(size) + " bytes, want " + std::to_string(want));
+  }
+
   const Call& c_;
+  bool read_only_;
   std::unordered_map<uint64_t, Entry> cache_;
 };
 
@@ -376,7 +394,7 @@ Error Contains(Call& c, bool many) {
     if (Error e = HashArg(c, i, &hs[i - 1]); !e.ok()) return e;
   }
   if (Error e = ReadMeta(c, &m); !e.ok()) return e;
-  Blocks blocks(c);
+  Blocks blocks(c, /*read_only=*/true);
   std::vector<bool> out;
   for (const Hashes& h : hs) {
     bool found = false;

@@ -12,6 +12,8 @@
 
 #include "../../datatypes/bloom/xxhash64.hpp"
 #include "fixture.hpp"
+#include "tower/frame.hpp"
+#include "tower/keys.hpp"
 
 namespace tower {
 namespace {
@@ -323,6 +325,38 @@ TEST_P(BloomTest, ExpiryOfTheWholeFilter) {
   EXPECT_EQ(Ok("bloom.exists", "f"), Value(false));
   Ok("bloom.create", "f", int64_t{1000}, 0.01);
   EXPECT_EQ(Hits("f", "m", 100), 0);  // the expired filter's bits are gone
+}
+
+// A bit block of the wrong size reads as Corruption naming the key, both
+// where contains looks at a block in place and where add copies it.
+TEST_P(BloomTest, ADamagedBlockReadsAsCorruption) {
+  Ok("bloom.create", "f", int64_t{100}, 0.01, int64_t{0});  // one block of 120 bytes
+  Ok("bloom.add", "f", "a");
+  std::string stored;
+  ASSERT_TRUE(db_->backend().Get({}, keys::Meta("f"), &stored).ok());
+  auto frame = DecodeFrame("f", stored);
+  ASSERT_TRUE(frame.ok()) << frame.status();
+  ASSERT_TRUE(frame->items_version.has_value());
+  const std::string prefix = keys::SubPrefix("f", *frame->items_version);
+  ReadOptions ro;
+  ro.lower_bound = prefix;
+  ro.upper_bound = keys::PrefixEnd(prefix);
+  std::vector<std::string> blocks;
+  {
+    auto it = db_->backend().NewIterator(ro);
+    ASSERT_TRUE(it.ok()) << it.status();
+    for (bool v = (*it)->SeekToFirst(); v; v = (*it)->Next()) blocks.emplace_back((*it)->key());
+  }
+  ASSERT_EQ(blocks.size(), 1u);
+  for (const std::string& cut : {std::string(), std::string(119, '\xff'), std::string(121, '\0')}) {
+    SCOPED_TRACE("a block of " + std::to_string(cut.size()) + " bytes");
+    ASSERT_TRUE(db_->backend().Put({}, blocks[0], cut).ok());
+    for (const char* cmd : {"bloom.contains", "bloom.add"}) {
+      std::string m = Fails(Code::kCorruption, cmd, "f", "a");
+      EXPECT_NE(m.find("'f'"), std::string::npos) << m;
+      EXPECT_NE(m.find("bytes, want 120"), std::string::npos) << m;
+    }
+  }
 }
 
 TEST_P(BloomTest, PersistsAcrossReopen) {

@@ -140,11 +140,19 @@ class Call {
   // True when the host offers items; every item call is NOT_SUPPORTED if not.
   bool has_items() const { return TOWER_HAS_FIELD(tower_cmd_api, api_->struct_size, item_clear); }
   Error item_get(std::string_view key, std::string_view subkey, std::string* value) const {
-    if (!has_items()) return no_items();
     StringOut v(value);
-    ErrorOut err;
-    int32_t code = api_->item_get(ctx_, slice(key), slice(subkey), &v.sink, &err.sink);
-    return Error::Make(code, std::move(err.message));
+    return item_get_into(key, subkey, &v.sink);
+  }
+  // The item's bytes handed to look(std::string_view) without a copy; they
+  // are valid only during that call. For a reader that needs a few bytes of
+  // a large item.
+  template <class Look>
+  Error item_view(std::string_view key, std::string_view subkey, Look&& look) const {
+    tower_sink v{&look, [](void* c, const char* d, size_t n) {
+                   (*static_cast<std::remove_reference_t<Look>*>(c))(
+                       std::string_view(d != nullptr ? d : "", n));
+                 }};
+    return item_get_into(key, subkey, &v);
   }
   Error item_put(std::string_view key, std::string_view subkey, std::string_view value) const {
     if (!has_items()) return no_items();
@@ -246,6 +254,12 @@ class Call {
     return Error::Make(
         TOWER_E_NOT_SUPPORTED,
         std::string(name_) + ": this Tower host has no collection items (ABI < 1.4)");
+  }
+  Error item_get_into(std::string_view key, std::string_view subkey, tower_sink* value) const {
+    if (!has_items()) return no_items();
+    ErrorOut err;
+    int32_t code = api_->item_get(ctx_, slice(key), slice(subkey), value, &err.sink);
+    return Error::Make(code, std::move(err.message));
   }
   struct StringOut {
     explicit StringOut(std::string* s)
