@@ -338,9 +338,10 @@ TEST_P(BloomTest, ADamagedBlockReadsAsCorruption) {
   ASSERT_TRUE(frame.ok()) << frame.status();
   ASSERT_TRUE(frame->items_version.has_value());
   const std::string prefix = keys::SubPrefix("f", *frame->items_version);
+  const std::string end = keys::PrefixEnd(prefix);  // ReadOptions holds views
   ReadOptions ro;
   ro.lower_bound = prefix;
-  ro.upper_bound = keys::PrefixEnd(prefix);
+  ro.upper_bound = end;
   std::vector<std::string> blocks;
   {
     auto it = db_->backend().NewIterator(ro);
