@@ -12,11 +12,12 @@
 // deletes the item; for map/set writes, the metadata and element reads and a
 // two-key batch; for gets, the two reads; for time-series add, the
 // metadata and point reads and a two-key batch; for a range, one metadata
-// read and a scan that decodes the points into a vector; for bloom add, the metadata read, k block
-// reads and one batch writing the metadata and the k blocks; for contains,
-// the metadata read and k block reads that look at the bit in place (no
-// copy, as the plugin does). The last line times deleting a collection
-// of --delete-items items (O(1)) and collecting its garbage.
+// read and a scan that decodes the points into a vector; for bloom add, the
+// metadata read, k block reads and one batch writing the metadata and the k
+// blocks; for contains, the metadata read and k block reads that look at
+// the bit in place (no copy, as the plugin does). The last line times
+// deleting a collection of --delete-items items (O(1)) and collecting its
+// garbage.
 #include <cinttypes>
 #include <cmath>
 #include <map>
@@ -24,6 +25,7 @@
 
 #include "bench_common.hpp"
 #include "tower/db.hpp"
+#include "tower/keys.hpp"
 
 namespace {
 
@@ -98,17 +100,11 @@ void Must(const tower::Result<Value>& r, const char* what) {
   if (!r.ok()) Die(std::string(what) + ": " + r.status().ToString());
 }
 
+// The order-preserving int64 encoding Tower uses in item keys and points.
 std::string Pos(int64_t i) {
-  std::string s(8, '\0');
-  uint64_t u = static_cast<uint64_t>(i) ^ (uint64_t{1} << 63);
-  for (int b = 0; b < 8; ++b) s[b] = static_cast<char>(u >> (56 - 8 * b));
+  std::string s;
+  tower::keys::PutOrderedInt64(&s, i);
   return s;
-}
-
-int64_t GetPos(const char* p) {
-  uint64_t u = 0;
-  for (int b = 0; b < 8; ++b) u = (u << 8) | static_cast<unsigned char>(p[b]);
-  return static_cast<int64_t>(u ^ (uint64_t{1} << 63));
 }
 
 // A time-series point as the plugin stores it: the value's type tag, then
@@ -235,7 +231,8 @@ std::vector<Row> Rows(size_t n) {
          std::vector<std::pair<int64_t, int64_t>> points;
          s.scan("sT" + Pos(from), 100, [&](std::string_view k, std::string_view v) {
            if (k.size() != 10 || v.size() != 9) Die("raw ts point");
-           points.emplace_back(GetPos(k.data() + 2), GetPos(v.data() + 1));
+           points.emplace_back(tower::keys::GetOrderedInt64(k.data() + 2),
+                               tower::keys::GetOrderedInt64(v.data() + 1));
          });
          if (points.size() != 100) Die("raw ts scan");
        }});

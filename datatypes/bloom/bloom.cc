@@ -195,7 +195,6 @@ class Blocks {
   // with `write`, sets it.
   Error Bit(uint32_t fi, const Filter& f, uint64_t bit, bool write, bool* was) {
     uint64_t block = bit / kBlockBits;
-    uint64_t id = static_cast<uint64_t>(fi) << 32 | block;
     uint64_t total = (f.m + 7) / 8;
     uint64_t len = std::min(kBlockBytes, total - block * kBlockBytes);
     uint64_t in = bit % kBlockBits;
@@ -212,6 +211,7 @@ class Blocks {
       *was = (byte & mask) != 0;
       return Error::Ok();
     }
+    uint64_t id = static_cast<uint64_t>(fi) << 32 | block;
     auto it = cache_.find(id);
     if (it == cache_.end()) {
       Entry en;
